@@ -1,0 +1,66 @@
+"""Sphinx extension used by the book build (listed in ``_config.yml``).
+
+1. Sets ``COMPANION_WIDGETS=static`` before any chapter runs: the kernels that MyST-NB
+   starts inherit it, so :func:`companion.widgets.slider` renders precomputed frames and
+   never creates an ipywidget while the book executes (no nbclient widget stall).
+2. Serves MathJax from the built site itself: the files come from the PyPI package
+   ``sphinx-mathjax-offline`` (MathJax 3) at build time; only what ``tex-chtml.js`` loads
+   is copied (the whole distribution is 24 MB). The built HTML fetches nothing from a CDN.
+3. Removes a duplicated inline script that sphinx-thebe adds (a JavaScript error on every page).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from pathlib import Path
+
+# What tex-chtml.js needs at run time: itself, its fonts, and the TeX extensions it autoloads.
+_MATHJAX_PARTS = ["tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions"]
+
+
+def _mathjax_source() -> Path:
+    spec = importlib.util.find_spec("sphinx-mathjax-offline")
+    if spec is None or spec.origin is None:
+        raise RuntimeError(
+            "The book needs the package sphinx-mathjax-offline (MathJax served locally): "
+            "pip install -e '.[book]'"
+        )
+    return Path(spec.origin).parent / "static" / "mathjax"
+
+
+def _copy_mathjax(app, exc) -> None:
+    if exc is not None or app.builder.format != "html":
+        return
+    src, dst = _mathjax_source(), Path(app.outdir) / "_static" / "mathjax"
+    for part in _MATHJAX_PARTS:
+        s, d = src / part, dst / part
+        d.parent.mkdir(parents=True, exist_ok=True)
+        if s.is_dir():
+            shutil.copytree(s, d, dirs_exist_ok=True)
+        else:
+            shutil.copy2(s, d)
+
+
+def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
+    # sphinx-thebe registers its inline configuration once per env-before-read-docs event,
+    # which Jupyter Book fires twice: the second `const THEBE_JS_URL` is a JavaScript error
+    # on every page. Keep the first copy of each script.
+    seen, unique = set(), []
+    for js in context.get("script_files", []):
+        key = (getattr(js, "filename", js) or "", tuple(sorted(getattr(js, "attributes", {}).items())))
+        if key not in seen:  # same file or inline body, whatever its priority
+            seen.add(key)
+            unique.append(js)
+    # In place: it is the builder's own list, which handlers after this one (MathJax) extend.
+    context["script_files"][:] = unique
+
+
+def setup(app):
+    os.environ["COMPANION_WIDGETS"] = "static"
+    _mathjax_source()  # fail early, with the fix, when the package is missing
+    app.config.mathjax_path = "mathjax/tex-chtml.js"
+    app.connect("build-finished", _copy_mathjax)
+    app.connect("html-page-context", _dedupe_scripts, priority=100)  # before handlers that stop the event
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

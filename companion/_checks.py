@@ -1,0 +1,42 @@
+"""Input validation shared by the companion: clear, early errors that name the problem.
+
+A reader should see "Linear(3 -> 4): expected input of shape (N, 3), got (5, 2)",
+never a bare numpy broadcasting error from deep inside a backward pass.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def as_float_array(x: Any, who: str, name: str = "input", *, dtype: Any = None) -> np.ndarray:
+    """Return ``x`` as a real floating-point array, or raise a ValueError naming ``who``.
+
+    Integer and boolean arrays are converted (to ``dtype`` or float64); complex,
+    object and string arrays are rejected, as are NaN and infinity.
+    """
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged lists and the like
+        raise ValueError(f"{who}: {name} could not be turned into an array ({exc})") from None
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"{who}: {name} must hold real numbers, got dtype {arr.dtype}")
+    target = np.dtype(dtype) if dtype is not None else (arr.dtype if arr.dtype.kind == "f" else np.float64)
+    arr = arr.astype(target, copy=False)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{who}: {name} contains NaN or infinity")
+    return arr
+
+
+def check_ndim(arr: np.ndarray, ndim: int, who: str, layout: str, name: str = "input") -> None:
+    """Raise a ValueError unless ``arr`` has ``ndim`` dimensions (``layout`` names them)."""
+    if arr.ndim != ndim:
+        raise ValueError(f"{who}: expected {name} of shape {layout}, got an array of shape {arr.shape}")
+
+
+def check_same_shape(a: np.ndarray, b: np.ndarray, who: str, names: tuple[str, str]) -> None:
+    """Raise a ValueError unless ``a`` and ``b`` have the same shape."""
+    if a.shape != b.shape:
+        raise ValueError(f"{who}: {names[0]} has shape {a.shape} but {names[1]} has shape {b.shape}")

@@ -1,0 +1,97 @@
+"""The 8×8 handwritten digits (UCI optical digits, test set), shipped with the package.
+
+Derived in: CNN filters §3 (filters learned on real digits). Licence and source:
+``companion/data/LICENSES.md`` (section ``digits.csv.gz``).
+
+The file is a gzip'd CSV of 1,797 rows: 64 pixel counts (integers 0–16, row-major 8×8)
+followed by the class label 0–9. Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import gzip
+from importlib import resources
+
+import numpy as np
+
+__all__ = ["load_digits", "train_test_split_digits", "N_DIGITS"]
+
+N_DIGITS = 1797  # rows in the UCI optical-digits test set
+_CACHE: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _read() -> tuple[np.ndarray, np.ndarray]:
+    if "raw" not in _CACHE:
+        path = resources.files("companion.data").joinpath("digits.csv.gz")
+        with path.open("rb") as fh, gzip.open(fh, "rt") as text:
+            table = np.loadtxt(text, delimiter=",", dtype=np.int64)
+        if table.shape != (N_DIGITS, 65):
+            raise ValueError(f"load_digits: digits.csv.gz should hold ({N_DIGITS}, 65) values, found {table.shape}")
+        pixels, labels = table[:, :64].reshape(-1, 8, 8), table[:, 64]
+        pixels.setflags(write=False)
+        labels.setflags(write=False)
+        _CACHE["raw"] = (pixels, labels)
+    return _CACHE["raw"]
+
+
+def load_digits(
+    split: str | None = None, *, scaled: bool = True, test_fraction: float = 0.2, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Load the 1,797 8×8 digit images and their labels, from the package (no network).
+
+    Derived in: CNN filters §3.
+
+    Parameters
+    ----------
+    split : {None, "train", "test"}
+        ``None`` returns all 1,797 images in file order; ``"train"``/``"test"`` return the
+        two parts of :func:`train_test_split_digits` with the same ``test_fraction`` and ``seed``.
+    scaled : bool
+        True (default): float64 pixels in ``[0, 1]`` (the raw counts divided by 16).
+        False: the raw counts, int64 in ``0..16`` (each is the number of "on" pixels in a
+        4×4 block of the original 32×32 bitmap).
+    test_fraction : float
+        Fraction of each class held out for the test part (only used with ``split``).
+    seed : int
+        Seed of the split (only used with ``split``).
+
+    Returns
+    -------
+    images : array of shape (n, 8, 8)
+    labels : int64 array of shape (n,), values 0–9
+    """
+    if split is None:
+        pixels, labels = _read()
+        images = pixels / 16.0 if scaled else pixels.copy()
+        return images, labels.copy()
+    if split not in ("train", "test"):
+        raise ValueError(f"load_digits: split must be None, 'train' or 'test', got {split!r}")
+    x_tr, y_tr, x_te, y_te = train_test_split_digits(test_fraction=test_fraction, seed=seed, scaled=scaled)
+    return (x_tr, y_tr) if split == "train" else (x_te, y_te)
+
+
+def train_test_split_digits(
+    test_fraction: float = 0.2, seed: int = 0, *, scaled: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A fixed, seeded, stratified split of the digits: ``(x_train, y_train, x_test, y_test)``.
+
+    Derived in: CNN filters §3.
+
+    Each class is shuffled with ``np.random.default_rng(seed)`` and ``round(test_fraction · n_c)``
+    of its ``n_c`` images go to the test part, so both parts keep the class proportions. The
+    two parts are disjoint and together hold every image once; the same seed gives the same split.
+    Images have shape ``(n, 8, 8)``; see :func:`load_digits` for ``scaled``.
+    """
+    if not (isinstance(test_fraction, (int, float)) and 0.0 < test_fraction < 1.0):
+        raise ValueError(f"train_test_split_digits: test_fraction must lie in (0, 1), got {test_fraction!r}")
+    images, labels = load_digits(scaled=scaled)
+    rng = np.random.default_rng(seed)
+    test_idx = []
+    for c in range(10):
+        members = np.flatnonzero(labels == c)
+        test_idx.append(rng.permutation(members)[: int(round(test_fraction * members.size))])
+    is_test = np.zeros(labels.size, dtype=bool)
+    is_test[np.concatenate(test_idx)] = True
+    train_idx, test_all = np.flatnonzero(~is_test), np.flatnonzero(is_test)
+    train_idx, test_all = rng.permutation(train_idx), rng.permutation(test_all)
+    return images[train_idx], labels[train_idx], images[test_all], labels[test_all]

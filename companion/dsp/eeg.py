@@ -1,0 +1,320 @@
+"""Synthetic EEG with known eye blinks, and the metrics that score a cleaning against the truth.
+
+The model (:func:`make_eeg`), per channel ``c`` and sample ``t``, in microvolts::
+
+    clean_c(t) = background_c(t) + alpha_c(t) + noise_c(t)
+    eeg_c(t)   = clean_c(t) + g_c * sum_k A_k * s((t - t_k) / D_k)
+
+- ``background``: 1/f ("pink") noise, independent per channel: white Gaussian noise whose
+  spectrum is scaled by ``1/sqrt(f)`` above 0.5 Hz (power ∝ 1/f), flat below, no DC;
+  scaled to an RMS of ``background_uv``.
+- ``alpha``: a waxing and waning rhythm, white noise filtered to a Gaussian band around
+  ``alpha_hz`` (σ = 1 Hz), 70 % shared by all channels; RMS ``alpha_uv`` on the most
+  posterior channel, falling linearly to 20 % of it on the most frontal one.
+- ``noise``: white amplifier noise of RMS ``noise_uv``.
+- blinks: onsets ``t_k`` about ``60 / blink_rate`` s apart (uniform jitter ±50 %, never
+  overlapping), durations ``D_k`` uniform in ``blink_duration`` (200–400 ms), amplitudes
+  ``A_k`` uniform in ``blink_amplitude``. The shape ``s`` on ``[0, 1]`` is a raised-cosine
+  rise over the first 40 % (the lid closing) and a raised-cosine fall over the remaining
+  60 % (reopening, slower), peak 1, zero outside: the artifact has a known start and end.
+- channels sit at positions ``p_c`` from 0 (frontal, over the eyes) to 1 (occipital);
+  the blink reaches channel ``c`` with gain ``g_c = exp(-p_c / 0.25)``: full on frontal
+  channels, a few per cent at the back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from companion._checks import as_float_array
+
+__all__ = ["EEGData", "make_eeg", "blink_shape", "band_power", "CleaningMetrics", "cleaning_metrics"]
+
+RISE_FRACTION = 0.4  # of the blink's duration spent closing the lid
+BLINK_DECAY = 0.25  # spatial decay of the blink from frontal (0) to occipital (1) positions
+
+
+def blink_shape(u: np.ndarray) -> np.ndarray:
+    """The blink waveform on normalised time ``u`` in [0, 1]: peak 1 at ``u = 0.4``, 0 outside.
+
+    Derived in: EEG blinks with wavelets §1
+    """
+    u = np.asarray(u, dtype=np.float64)
+    r = RISE_FRACTION
+    out = np.zeros_like(u)
+    rise = (u >= 0) & (u < r)
+    fall = (u >= r) & (u <= 1)
+    out[rise] = 0.5 * (1 - np.cos(np.pi * u[rise] / r))
+    out[fall] = 0.5 * (1 + np.cos(np.pi * (u[fall] - r) / (1 - r)))
+    return out
+
+
+@dataclass
+class EEGData:
+    """A synthetic recording with its ground truth (all signals in µV, shape (n_channels, n_samples)).
+
+    Derived in: EEG blinks with wavelets §1
+    """
+
+    fs: float
+    clean: np.ndarray
+    eeg: np.ndarray
+    blink_onsets: np.ndarray  # sample of each blink's start
+    blink_peaks: np.ndarray  # sample of each blink's maximum
+    blink_ends: np.ndarray  # one past the blink's last non-zero sample
+    blink_amplitudes: np.ndarray  # µV at gain 1
+    blink_gains: np.ndarray  # per channel
+    alpha_gains: np.ndarray  # per channel, relative to alpha_uv
+    positions: np.ndarray  # per channel, 0 frontal ... 1 occipital
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def artifact(self) -> np.ndarray:
+        """The blink artifact alone: ``eeg - clean``."""
+        return self.eeg - self.clean
+
+    @property
+    def times(self) -> np.ndarray:
+        """Sample times in seconds."""
+        return np.arange(self.eeg.shape[-1]) / self.fs
+
+    @property
+    def blink_mask(self) -> np.ndarray:
+        """Boolean (n_samples,): True where a blink is under way."""
+        mask = np.zeros(self.eeg.shape[-1], dtype=bool)
+        for a, b in zip(self.blink_onsets, self.blink_ends):
+            mask[a:b] = True
+        return mask
+
+
+def _shaped_noise(rng: np.random.Generator, shape: tuple[int, int], fs: float, gain) -> np.ndarray:
+    """White Gaussian noise with its amplitude spectrum multiplied by ``gain(freqs)``, unit RMS."""
+    n = shape[-1]
+    spec = np.fft.rfft(rng.standard_normal(shape), axis=-1)
+    spec *= gain(np.fft.rfftfreq(n, 1 / fs))
+    out = np.fft.irfft(spec, n=n, axis=-1)
+    return out / np.sqrt(np.mean(out**2, axis=-1, keepdims=True))
+
+
+def make_eeg(
+    duration: float = 30.0,
+    fs: float = 256.0,
+    n_channels: int = 8,
+    *,
+    blink_rate: float = 15.0,
+    blink_amplitude: float | tuple[float, float] = (150.0, 350.0),
+    blink_duration: tuple[float, float] = (0.2, 0.4),
+    background_uv: float = 10.0,
+    alpha_hz: float = 10.0,
+    alpha_uv: float = 8.0,
+    noise_uv: float = 1.0,
+    seed: int | None = 0,
+) -> EEGData:
+    """Synthetic multichannel EEG with frontal eye blinks and the clean signal underneath.
+
+    The model is in the module docstring (:mod:`companion.dsp.eeg`). Two calls with the
+    same arguments and seed give identical arrays.
+
+    Parameters
+    ----------
+    duration : float
+        Seconds.
+    fs : float
+        Sampling rate in Hz.
+    n_channels : int
+        Channels, ordered from the most frontal (0) to the most occipital.
+    blink_rate : float
+        Blinks per minute (mean).
+    blink_amplitude : float or (low, high)
+        Peak of each blink on a frontal channel, µV (uniform in the range).
+    blink_duration : (low, high)
+        Seconds from a blink's start to its end.
+    background_uv, alpha_uv, noise_uv : float
+        RMS of the 1/f background, of the alpha rhythm (most posterior channel) and of
+        the white noise, µV.
+    alpha_hz : float
+        Centre of the alpha rhythm.
+    seed : int or None
+
+    Returns
+    -------
+    EEGData
+
+    Derived in: EEG blinks with wavelets §1
+    """
+    who = "make_eeg"
+    if not (fs > 0 and duration > 0):
+        raise ValueError(f"{who}: fs and duration must be positive, got fs={fs}, duration={duration}")
+    if int(n_channels) != n_channels or n_channels < 1:
+        raise ValueError(f"{who}: n_channels must be a positive integer, got {n_channels!r}")
+    amp = (float(blink_amplitude), float(blink_amplitude)) if np.isscalar(blink_amplitude) else blink_amplitude
+    lo_d, hi_d = blink_duration
+    if not (0 < lo_d <= hi_d) or not (0 <= amp[0] <= amp[1]):
+        raise ValueError(f"{who}: need 0 < blink_duration[0] <= [1] and 0 <= amplitude low <= high, "
+                         f"got {blink_duration}, {blink_amplitude}")
+    rng = np.random.default_rng(seed)
+    n = int(round(duration * fs))
+    c = int(n_channels)
+    positions = np.linspace(0.0, 1.0, c) if c > 1 else np.zeros(1)
+    blink_gains = np.exp(-positions / BLINK_DECAY)
+    alpha_gains = 0.2 + 0.8 * positions
+
+    pink = _shaped_noise(rng, (c, n), fs, lambda f: np.where(f > 0, 1 / np.sqrt(np.maximum(f, 0.5)), 0.0))
+    band = lambda f: np.exp(-0.5 * ((f - alpha_hz) / 1.0) ** 2)  # noqa: E731
+    alpha_common = _shaped_noise(rng, (1, n), fs, band)
+    alpha_own = _shaped_noise(rng, (c, n), fs, band)
+    alpha = np.sqrt(0.7) * alpha_common + np.sqrt(0.3) * alpha_own
+    alpha /= np.sqrt(np.mean(alpha**2, axis=-1, keepdims=True))
+    clean = background_uv * pink + alpha_uv * alpha_gains[:, None] * alpha + noise_uv * rng.standard_normal((c, n))
+
+    # Blink times: a jittered renewal process that never overlaps and stays inside the record.
+    onsets, durations = [], []
+    mean_gap = 60.0 / blink_rate if blink_rate > 0 else np.inf
+    t = 1.0 + rng.uniform(0, min(mean_gap, duration) * 0.5) if np.isfinite(mean_gap) else np.inf
+    while t + hi_d < duration - 0.5:
+        d = rng.uniform(lo_d, hi_d)
+        onsets.append(t)
+        durations.append(d)
+        t += max(mean_gap * rng.uniform(0.5, 1.5), d + 0.5)
+    onsets_arr = np.array(onsets)
+    durations_arr = np.array(durations)
+    amplitudes = rng.uniform(amp[0], amp[1], onsets_arr.size)
+    times = np.arange(n) / fs
+    artifact = np.zeros(n)
+    starts, peaks, ends = [], [], []
+    for t0, d, a in zip(onsets_arr, durations_arr, amplitudes):
+        i0, i1 = int(np.ceil(t0 * fs)), int(np.floor((t0 + d) * fs)) + 1
+        artifact[i0:i1] += a * blink_shape((times[i0:i1] - t0) / d)
+        nz = np.flatnonzero(artifact[i0:i1] > 0)
+        starts.append(i0 + nz[0])
+        ends.append(i0 + nz[-1] + 1)
+        peaks.append(i0 + int(np.argmax(artifact[i0:i1])))
+    eeg = clean + blink_gains[:, None] * artifact[None, :]
+    params = dict(duration=duration, fs=fs, n_channels=c, blink_rate=blink_rate, blink_amplitude=amp,
+                  blink_duration=(lo_d, hi_d), background_uv=background_uv, alpha_hz=alpha_hz,
+                  alpha_uv=alpha_uv, noise_uv=noise_uv, seed=seed)
+    as_int = lambda v: np.asarray(v, dtype=np.intp)  # noqa: E731
+    return EEGData(fs=float(fs), clean=clean, eeg=eeg, blink_onsets=as_int(starts), blink_peaks=as_int(peaks),
+                   blink_ends=as_int(ends), blink_amplitudes=amplitudes, blink_gains=blink_gains,
+                   alpha_gains=alpha_gains, positions=positions, params=params)
+
+
+def band_power(x: Any, fs: float, band: tuple[float, float]) -> np.ndarray:
+    """Mean power (µV² per sample) of ``x`` in a frequency band, from the periodogram.
+
+    Parameters
+    ----------
+    x : array_like, shape (n_samples,) or (n_channels, n_samples)
+    fs : float
+    band : (low, high)
+        Hz, inclusive.
+
+    Returns
+    -------
+    ndarray
+        One value per channel (a 0-d array for 1-D input). Summed over all bands it is the
+        mean square of ``x`` (Parseval).
+
+    Derived in: EEG blinks with wavelets §4
+    """
+    arr = as_float_array(x, "band_power", "x")
+    n = arr.shape[-1]
+    spec = np.abs(np.fft.rfft(arr, axis=-1)) ** 2 / n**2
+    spec[..., 1:] *= 2
+    if n % 2 == 0:
+        spec[..., -1] /= 2  # the Nyquist bin has no mirror image
+    f = np.fft.rfftfreq(n, 1 / fs)
+    sel = (f >= band[0]) & (f <= band[1])
+    return spec[..., sel].sum(axis=-1)
+
+
+@dataclass
+class CleaningMetrics:
+    """How close a cleaned recording is to the clean truth (means over channels).
+
+    - ``correlation`` / ``rmse``: cleaned vs clean (``*_before``: contaminated vs clean);
+    - ``blink_power_removed``: share of the artifact's 0–4 Hz power that is gone,
+      ``1 - P(cleaned - clean) / P(contaminated - clean)`` in that band;
+    - ``alpha_kept``: alpha-band (8–12 Hz) power of cleaned over clean, whole record;
+    - ``artifact_left_inside``: RMS of ``cleaned - clean`` over RMS of the artifact, inside
+      the blinks;
+    - ``alpha_kept_outside`` / ``beta_kept_outside``: band power of cleaned over clean
+      (8–12 Hz, 13–30 Hz) outside the blinks.
+
+    Derived in: EEG blinks with wavelets §4
+    """
+
+    correlation: float
+    rmse: float
+    correlation_before: float
+    rmse_before: float
+    blink_power_removed: float
+    alpha_kept: float
+    artifact_left_inside: float
+    alpha_kept_outside: float
+    beta_kept_outside: float
+
+    def __str__(self) -> str:
+        return (f"corr {self.correlation_before:.3f} -> {self.correlation:.3f}, "
+                f"RMSE {self.rmse_before:.1f} -> {self.rmse:.1f} µV, blink power removed "
+                f"{self.blink_power_removed:.1%}, alpha kept {self.alpha_kept:.1%} "
+                f"(outside blinks {self.alpha_kept_outside:.1%}), artifact left inside blinks "
+                f"{self.artifact_left_inside:.1%}")
+
+
+def _corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a = a - a.mean(axis=-1, keepdims=True)
+    b = b - b.mean(axis=-1, keepdims=True)
+    return (a * b).sum(-1) / np.sqrt((a * a).sum(-1) * (b * b).sum(-1))
+
+
+def cleaning_metrics(clean: Any, contaminated: Any, cleaned: Any, fs: float,
+                     blink_mask: Any | None = None) -> CleaningMetrics:
+    """Score ``cleaned`` against ``clean`` (see :class:`CleaningMetrics`).
+
+    Parameters
+    ----------
+    clean, contaminated, cleaned : array_like, same shape (n_samples,) or (n_channels, n_samples)
+    fs : float
+    blink_mask : array_like of bool, shape (n_samples,), optional
+        Where the blinks are (e.g. ``EEGData.blink_mask``); default: where
+        ``contaminated != clean`` on any channel.
+
+    Returns
+    -------
+    CleaningMetrics
+
+    Derived in: EEG blinks with wavelets §4
+    """
+    who = "cleaning_metrics"
+    arrs = [np.atleast_2d(as_float_array(a, who, name)) for a, name in
+            ((clean, "clean"), (contaminated, "contaminated"), (cleaned, "cleaned"))]
+    if not (arrs[0].shape == arrs[1].shape == arrs[2].shape):
+        raise ValueError(f"{who}: clean, contaminated and cleaned must have one shape, got "
+                         f"{arrs[0].shape}, {arrs[1].shape}, {arrs[2].shape}")
+    cl, co, cd = arrs
+    mask = np.any(co != cl, axis=0) if blink_mask is None else np.asarray(blink_mask, dtype=bool)
+    if mask.shape != (cl.shape[-1],):
+        raise ValueError(f"{who}: blink_mask must have shape ({cl.shape[-1]},), got {mask.shape}")
+    err_before, err_after = co - cl, cd - cl
+    blink_band = (0.0, 4.0)
+    removed = 1 - band_power(err_after, fs, blink_band).sum() / band_power(err_before, fs, blink_band).sum()
+    alpha, beta = (8.0, 12.0), (13.0, 30.0)
+    out = ~mask
+    inside = np.sqrt(np.mean(err_after[:, mask] ** 2)) / np.sqrt(np.mean(err_before[:, mask] ** 2)) \
+        if mask.any() else 0.0
+    ratio = lambda a, b, band: float(np.mean(band_power(a, fs, band) / band_power(b, fs, band)))  # noqa: E731
+    return CleaningMetrics(
+        correlation=float(np.mean(_corr(cd, cl))),
+        rmse=float(np.sqrt(np.mean(err_after**2))),
+        correlation_before=float(np.mean(_corr(co, cl))),
+        rmse_before=float(np.sqrt(np.mean(err_before**2))),
+        blink_power_removed=float(removed),
+        alpha_kept=ratio(cd, cl, alpha),
+        artifact_left_inside=float(inside),
+        alpha_kept_outside=ratio(cd[:, out], cl[:, out], alpha) if out.sum() > 16 else 1.0,
+        beta_kept_outside=ratio(cd[:, out], cl[:, out], beta) if out.sum() > 16 else 1.0,
+    )

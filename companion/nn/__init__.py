@@ -1,0 +1,25 @@
+"""Neural-network layers as forward/backward pairs (float64 by default).
+
+Read :mod:`companion.nn.module` first: it is the whole protocol. Then ``layers``,
+``losses``, ``gradcheck`` and ``optim``.
+"""
+
+from companion.nn.conv import Conv2d, MaxPool2d, col2im, conv2d_backward_naive, conv2d_naive, im2col
+from companion.nn.gradcheck import GradcheckReport, gradcheck, numerical_gradient, rel_error
+from companion.nn.layers import Dropout, Flatten, Linear, ReLU, Sigmoid, Tanh, init_weights, sigmoid
+from companion.nn.lm import FitHistory, fit_curve, flatten_grads, flatten_params, jacobian, unflatten_params
+from companion.nn.losses import log_softmax, logsumexp, mse_loss, softmax, softmax_cross_entropy
+from companion.nn.module import Module, Sequential
+from companion.nn.optim import SGD, Adam, Optimizer
+from companion.nn.rnn import RNN, BPTTRecord, TemporalPool, clip_grad_norm, make_recall_task
+from companion.nn.train import History, accuracy, fit, iterate_minibatches
+
+__all__ = [
+    "Module", "Sequential", "Linear", "ReLU", "Sigmoid", "Tanh", "Dropout", "Flatten", "init_weights",
+    "sigmoid", "softmax", "log_softmax", "logsumexp", "softmax_cross_entropy", "mse_loss",
+    "gradcheck", "GradcheckReport", "numerical_gradient", "rel_error", "SGD", "Adam", "Optimizer",
+    "fit", "History", "accuracy", "iterate_minibatches",
+    "Conv2d", "MaxPool2d", "conv2d_naive", "conv2d_backward_naive", "im2col", "col2im",
+    "RNN", "BPTTRecord", "TemporalPool", "clip_grad_norm", "make_recall_task",
+    "fit_curve", "FitHistory", "jacobian", "flatten_params", "unflatten_params", "flatten_grads",
+]

@@ -1,0 +1,233 @@
+"""Dense layers and activations as forward/backward pairs.
+
+Derived in: Backpropagation §2 (Linear, ReLU, Sigmoid, Tanh), §4 (ReLU at zero),
+§5 (initialisation); Batch gradients §5 (Dropout).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from companion._checks import as_float_array, check_ndim
+from companion.nn.module import Module
+
+Init = str | float | Callable[[np.random.Generator, tuple[int, int]], np.ndarray]
+
+
+def init_weights(rng: np.random.Generator, fan_in: int, fan_out: int, init: Init) -> np.ndarray:
+    """Draw a ``(fan_in, fan_out)`` weight matrix. Derived in: Backpropagation §5.
+
+    ``init`` is ``"xavier"`` (Glorot uniform, variance 2/(fan_in+fan_out), for tanh/sigmoid),
+    ``"he"`` (normal, variance 2/fan_in, for ReLU), ``"lecun"`` (normal, variance 1/fan_in),
+    a float (normal with that standard deviation: the naive init of Q19 is ``1.0``), or a
+    callable ``(rng, shape) -> array``.
+    """
+    shape = (fan_in, fan_out)
+    if callable(init):
+        w = np.asarray(init(rng, shape), dtype=np.float64)
+        if w.shape != shape:
+            raise ValueError(f"init callable returned shape {w.shape}, expected {shape}")
+        return w
+    if isinstance(init, (int, float)) and not isinstance(init, bool):
+        return rng.normal(0.0, float(init), size=shape)
+    if init == "xavier":
+        limit = np.sqrt(6.0 / (fan_in + fan_out))
+        return rng.uniform(-limit, limit, size=shape)
+    if init == "he":
+        return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
+    if init == "lecun":
+        return rng.normal(0.0, np.sqrt(1.0 / fan_in), size=shape)
+    raise ValueError(f"unknown init {init!r}: use 'xavier', 'he', 'lecun', a float std, or a callable")
+
+
+def _rng(rng: np.random.Generator | int | None) -> np.random.Generator:
+    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+
+
+class Linear(Module):
+    """Affine layer ``y = x @ W + b`` with ``W`` of shape ``(in, out)``, ``b`` of shape ``(out,)``.
+
+    Derived in: Backpropagation §2: ``dW = xᵀ dout``, ``db = Σ_n dout``, ``dx = dout Wᵀ``.
+
+    Parameters
+    ----------
+    in_features, out_features : int
+        Sizes of the input and output.
+    rng : numpy Generator, int or None
+        Source of the initial weights (an int is a seed; None draws fresh entropy).
+    init : str, float or callable
+        Weight initialisation, see :func:`init_weights`. Biases start at zero.
+    bias : bool
+        Without a bias the layer is ``y = x @ W`` (one of the bugs of Q26).
+    dtype : numpy dtype
+        float64 by default (gradient checks need it); float32 for speed.
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        *,
+        rng: np.random.Generator | int | None = None,
+        init: Init = "xavier",
+        bias: bool = True,
+        dtype: type = np.float64,
+    ) -> None:
+        super().__init__()
+        for name, v in (("in_features", in_features), ("out_features", out_features)):
+            if not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"Linear: {name} must be a positive integer, got {v!r}")
+        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.params["W"] = init_weights(_rng(rng), self.in_features, self.out_features, init).astype(dtype)
+        self.grads["W"] = np.zeros_like(self.params["W"])
+        if bias:
+            self.params["b"] = np.zeros(self.out_features, dtype=dtype)
+            self.grads["b"] = np.zeros_like(self.params["b"])
+        self._x: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = as_float_array(x, repr(self), dtype=self.params["W"].dtype)
+        check_ndim(x, 2, repr(self), f"(N, {self.in_features})")
+        if x.shape[1] != self.in_features:
+            raise ValueError(f"{self!r}: expected input of shape (N, {self.in_features}), got {x.shape}")
+        self._x = x
+        y = x @ self.params["W"]
+        if "b" in self.params:
+            y = y + self.params["b"]
+        return y
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        if self._x is None:
+            raise RuntimeError(f"{self!r}: backward called before forward")
+        dout = as_float_array(dout, repr(self), "dout", dtype=self.params["W"].dtype)
+        if dout.shape != (self._x.shape[0], self.out_features):
+            raise ValueError(
+                f"{self!r}: expected dout of shape {(self._x.shape[0], self.out_features)}, got {dout.shape}"
+            )
+        self._set_grad("W", self._x.T @ dout)
+        if "b" in self.params:
+            self._set_grad("b", dout.sum(axis=0))
+        return dout @ self.params["W"].T
+
+    def __repr__(self) -> str:
+        return f"Linear({self.in_features} -> {self.out_features})"
+
+
+class _Elementwise(Module):
+    """An activation applied element by element; subclasses give ``f`` and ``f'``."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = as_float_array(x, repr(self))
+        self._x = x
+        self._y = self._f(x)
+        return self._y
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        if getattr(self, "_x", None) is None:
+            raise RuntimeError(f"{self!r}: backward called before forward")
+        dout = as_float_array(dout, repr(self), "dout")
+        if dout.shape != self._x.shape:
+            raise ValueError(f"{self!r}: expected dout of shape {self._x.shape}, got {dout.shape}")
+        return dout * self._df()
+
+    def _f(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def _df(self) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class ReLU(_Elementwise):
+    """``max(0, x)``. Derived in: Backpropagation §4 (Q25).
+
+    The derivative at exactly 0 is a convention: ``grad_at_zero`` (0, ½ or 1 all
+    give the same training curves, because an exact zero pre-activation is rare).
+    """
+
+    def __init__(self, grad_at_zero: float = 0.0) -> None:
+        super().__init__()
+        self.grad_at_zero = float(grad_at_zero)
+
+    def _f(self, x: np.ndarray) -> np.ndarray:
+        return np.maximum(x, 0.0)
+
+    def _df(self) -> np.ndarray:
+        x = self._x
+        return np.where(x > 0, 1.0, np.where(x < 0, 0.0, self.grad_at_zero)).astype(x.dtype)
+
+    def __repr__(self) -> str:
+        return f"ReLU(grad_at_zero={self.grad_at_zero:g})"
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """Logistic function, finite and warning-free for any finite input (e.g. ±1e4)."""
+    x = np.asarray(x)
+    if x.dtype.kind != "f":
+        x = x.astype(np.float64)
+    z = np.exp(-np.abs(x))  # never overflows
+    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+
+
+class Sigmoid(_Elementwise):
+    """``1 / (1 + e^{-x})``; derivative ``y (1 - y)``. Derived in: Backpropagation §3."""
+
+    def _f(self, x: np.ndarray) -> np.ndarray:
+        return sigmoid(x)
+
+    def _df(self) -> np.ndarray:
+        return self._y * (1.0 - self._y)
+
+
+class Tanh(_Elementwise):
+    """``tanh(x)``; derivative ``1 - y²``. Derived in: Backpropagation §5 (saturation)."""
+
+    def _f(self, x: np.ndarray) -> np.ndarray:
+        return np.tanh(x)
+
+    def _df(self) -> np.ndarray:
+        return 1.0 - self._y**2
+
+
+class Dropout(Module):
+    """Inverted dropout: in training, zero each unit with probability ``p`` and scale the
+    survivors by ``1/(1-p)``; in eval mode, the identity. Derived in: Batch gradients §5.
+    """
+
+    def __init__(self, p: float = 0.5, *, rng: np.random.Generator | int | None = None) -> None:
+        super().__init__()
+        if not 0.0 <= p < 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1), got {p!r}")
+        self.p = float(p)
+        self.rng = _rng(rng)
+        self._mask: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = as_float_array(x, repr(self))
+        if not self.training or self.p == 0.0:
+            self._mask = None
+            return x
+        self._mask = (self.rng.random(x.shape) >= self.p).astype(x.dtype) / (1.0 - self.p)
+        return x * self._mask
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        dout = as_float_array(dout, repr(self), "dout")
+        return dout if self._mask is None else dout * self._mask
+
+    def __repr__(self) -> str:
+        return f"Dropout(p={self.p:g})"
+
+
+class Flatten(Module):
+    """``(N, ...) -> (N, prod(...))``; backward restores the shape."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = as_float_array(x, repr(self))
+        if x.ndim < 1:
+            raise ValueError("Flatten: expected input of shape (N, ...), got a scalar")
+        self._shape = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        return np.asarray(dout).reshape(self._shape)

@@ -1,0 +1,129 @@
+"""The `Module` protocol and `Sequential`. Derived in: Backpropagation §2 (modular layers).
+
+A module is a forward/backward pair. ``forward`` caches what ``backward`` needs;
+``backward(dout)`` returns dL/dx and *overwrites, in place*, the arrays in ``grads``.
+Because the arrays are overwritten in place, a reference kept to ``grads["W"]`` changes
+with the next backward pass or ``zero_grad()`` — keep ``.copy()`` to save a gradient
+(Batch gradients §6, Q23).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import numpy as np
+
+
+class Module:
+    """Base class: ``forward``/``backward``, ``params``/``grads``, ``train()``/``eval()``.
+
+    Subclasses fill ``self.params`` with arrays and ``self.grads`` with zero arrays of the
+    same keys, shapes and dtypes, then implement ``forward`` and ``backward``.
+    """
+
+    def __init__(self) -> None:
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self.training: bool = True
+
+    # --- the pair every layer implements -------------------------------------------
+    def forward(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError(f"{type(self).__name__} does not implement forward")
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError(f"{type(self).__name__} does not implement backward")
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.forward(x)
+
+    # --- mode and bookkeeping --------------------------------------------------------
+    def train(self, mode: bool = True) -> "Module":
+        """Put the module (and its children) in training mode; ``train(False)`` is ``eval()``."""
+        self.training = bool(mode)
+        for child in self.children():
+            child.train(mode)
+        return self
+
+    def eval(self) -> "Module":
+        """Evaluation mode: dropout becomes the identity (Batch gradients §5, Q24)."""
+        return self.train(False)
+
+    def children(self) -> Iterator["Module"]:
+        """Direct sub-modules (none for a plain layer)."""
+        return iter(())
+
+    def zero_grad(self) -> None:
+        """Set every gradient to zero, in place (so saved references become zero too)."""
+        for g in self.grads.values():
+            g[...] = 0.0
+
+    def _set_grad(self, key: str, value: np.ndarray) -> None:
+        """Overwrite ``grads[key]`` in place (keeps optimisers' and users' references valid)."""
+        self.grads[key][...] = value
+
+    def num_params(self) -> int:
+        """Total number of scalar parameters."""
+        return int(sum(p.size for p in self.params.values()))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Sequential(Module):
+    """Layers applied in order; parameters are exposed as ``"0.W"``, ``"0.b"``, ``"2.W"``, …
+
+    ``params`` and ``grads`` are views: the arrays are the layers' own, so an optimiser
+    that updates ``params[...]`` in place updates the layers.
+    """
+
+    def __init__(self, *layers: Module) -> None:
+        super().__init__()
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Module):
+                raise TypeError(f"Sequential: item {i} is a {type(layer).__name__}, not a Module")
+        self.layers: list[Module] = list(layers)
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:  # type: ignore[override]
+        return {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.params.items()}
+
+    @params.setter
+    def params(self, value: dict) -> None:  # Module.__init__ assigns {}; ignore it
+        if value:
+            raise AttributeError("Sequential.params is a view of its layers' parameters")
+
+    @property
+    def grads(self) -> dict[str, np.ndarray]:  # type: ignore[override]
+        return {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.grads.items()}
+
+    @grads.setter
+    def grads(self, value: dict) -> None:
+        if value:
+            raise AttributeError("Sequential.grads is a view of its layers' gradients")
+
+    def children(self) -> Iterator[Module]:
+        return iter(self.layers)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return dout
+
+    def zero_grad(self) -> None:
+        for layer in self.layers:
+            layer.zero_grad()
+
+    def __getitem__(self, i: int) -> Module:
+        return self.layers[i]
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __repr__(self) -> str:
+        inner = ",\n  ".join(f"({i}) {layer!r}" for i, layer in enumerate(self.layers))
+        return f"Sequential(\n  {inner}\n)"

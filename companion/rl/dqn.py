@@ -1,0 +1,291 @@
+"""Deep Q-learning (DQN): one Q value per action, the loss on the chosen action only.
+
+Derived in: DQN §1–§5. A replay record ``(s, a, r, s', terminated)`` holds *one* action, while
+the network outputs ``Q(s, ·)`` for every action. The loss compares only ``Q(s, a)`` with the
+target ``y = r + γ (1 − terminated) max_a' Q_target(s', a')``; the other outputs get exactly zero
+gradient. Two equivalent ways to pick ``Q(s, a)``: gather by index (:func:`q_loss_gather`) or
+multiply by a one-hot mask (:func:`q_loss_onehot`).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import numpy as np
+
+from companion._checks import as_float_array
+from companion.nn.module import Sequential
+from companion.nn.optim import Adam
+from companion.rl.envs import check_positive_int, env_dims, make_env
+from companion.rl.policies import mlp
+from companion.rl.training import Tracker, TrainResult, make_config
+
+LOSSES = ("huber", "squared")
+
+
+def _loss_and_slope(delta: np.ndarray, kind: str, huber_delta: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per-sample loss ℓ(δ) and slope ℓ'(δ): squared ``δ²`` (slope 2δ) or Huber (slope clip(δ, ±κ))."""
+    if kind == "squared":
+        return delta**2, 2.0 * delta
+    if kind == "huber":
+        a = np.abs(delta)
+        loss = np.where(a <= huber_delta, 0.5 * delta**2, huber_delta * (a - 0.5 * huber_delta))
+        return loss, np.clip(delta, -huber_delta, huber_delta)
+    raise ValueError(f"DQN loss must be one of {LOSSES}, got {kind!r}")
+
+
+def _check_q(q: np.ndarray, actions: np.ndarray, targets: np.ndarray, who: str):
+    q = as_float_array(q, who, "q")
+    if q.ndim != 2:
+        raise ValueError(f"{who}: expected q of shape (N, n_actions), got {q.shape}")
+    n, k = q.shape
+    actions = np.asarray(actions)
+    if actions.dtype.kind not in "iu" or actions.shape != (n,):
+        raise ValueError(f"{who}: expected integer actions of shape ({n},), got {actions.dtype} {actions.shape}")
+    if n and (actions.min() < 0 or actions.max() >= k):
+        raise ValueError(f"{who}: actions must lie in [0, {k}), got values from {actions.min()} to {actions.max()}")
+    targets = as_float_array(targets, who, "targets", dtype=q.dtype)
+    if targets.shape != (n,):
+        raise ValueError(f"{who}: expected targets of shape ({n},), got {targets.shape}")
+    if n == 0:
+        raise ValueError(f"{who}: empty batch")
+    return q, actions, targets
+
+
+def q_loss_gather(
+    q: np.ndarray, actions: np.ndarray, targets: np.ndarray, *, loss: str = "huber", huber_delta: float = 1.0
+) -> tuple[float, np.ndarray]:
+    """Mean loss of ``Q(s_i, a_i) − y_i`` picking ``Q(s_i, a_i)`` by index, and dL/dq.
+
+    Parameters
+    ----------
+    q : array (N, n_actions)
+        The network's outputs, one Q value per action.
+    actions : int array (N,)
+        The action stored in each replay record.
+    targets : array (N,)
+        The TD targets ``y_i`` (treated as constants).
+    loss : {"huber", "squared"}
+        ``(1/N) Σ δ²`` or the Huber loss with threshold ``huber_delta`` (½δ² inside, linear outside).
+
+    Returns
+    -------
+    loss : float
+    dq : array (N, n_actions)
+        Non-zero only at ``(i, actions[i])``: every other action's output gets exactly zero gradient.
+
+    Derived in: DQN §2.
+    """
+    q, actions, targets = _check_q(q, actions, targets, "q_loss_gather")
+    n = q.shape[0]
+    rows = np.arange(n)
+    delta = q[rows, actions] - targets
+    per, slope = _loss_and_slope(delta, loss, huber_delta)
+    dq = np.zeros_like(q)
+    dq[rows, actions] = slope / n
+    return float(per.mean()), dq
+
+
+def q_loss_onehot(
+    q: np.ndarray, actions: np.ndarray, targets: np.ndarray, *, loss: str = "huber", huber_delta: float = 1.0
+) -> tuple[float, np.ndarray]:
+    """The same loss as :func:`q_loss_gather`, picking ``Q(s, a)`` as ``Σ_a' Q(s, a') · onehot(a)_a'``.
+
+    The mask multiplies the gradient too, so the other actions' entries of ``dq`` are zero.
+    Derived in: DQN §2.
+    """
+    q, actions, targets = _check_q(q, actions, targets, "q_loss_onehot")
+    n, k = q.shape
+    mask = (actions[:, None] == np.arange(k)[None, :]).astype(q.dtype)
+    delta = (q * mask).sum(axis=1) - targets
+    per, slope = _loss_and_slope(delta, loss, huber_delta)
+    return float(per.mean()), mask * (slope / n)[:, None]
+
+
+def linear_epsilon(step: int, start: float = 1.0, end: float = 0.05, decay_steps: int = 10_000) -> float:
+    """ε for ε-greedy exploration: linear from ``start`` to ``end`` over ``decay_steps``, then flat.
+
+    Derived in: DQN §3.
+    """
+    if decay_steps <= 0:
+        return float(end)
+    frac = min(max(step, 0) / decay_steps, 1.0)
+    return float(start + frac * (end - start))
+
+
+class ReplayBuffer:
+    """A ring buffer of transitions ``(s, a, r, s', terminated)``, sampled uniformly.
+
+    Derived in: DQN §3 (replay breaks the correlation between consecutive samples).
+    """
+
+    def __init__(self, capacity: int, obs_dim: int) -> None:
+        self.capacity = check_positive_int(capacity, "capacity", "ReplayBuffer")
+        self.obs = np.zeros((self.capacity, obs_dim))
+        self.next_obs = np.zeros((self.capacity, obs_dim))
+        self.actions = np.zeros(self.capacity, dtype=np.int64)
+        self.rewards = np.zeros(self.capacity)
+        self.terminated = np.zeros(self.capacity)
+        self.size = 0
+        self._pos = 0
+
+    def add(self, obs: np.ndarray, action: int, reward: float, next_obs: np.ndarray, terminated: bool) -> None:
+        """Store one transition, overwriting the oldest when full."""
+        i = self._pos
+        self.obs[i], self.actions[i], self.rewards[i] = obs, action, reward
+        self.next_obs[i], self.terminated[i] = next_obs, float(terminated)
+        self._pos = (i + 1) % self.capacity
+        self.size = min(self.size + 1, self.capacity)
+
+    def sample(self, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+        """``(obs, actions, rewards, next_obs, terminated)`` for ``batch_size`` uniform draws."""
+        if self.size == 0:
+            raise ValueError("ReplayBuffer.sample: the buffer is empty")
+        idx = rng.integers(0, self.size, size=batch_size)
+        return self.obs[idx], self.actions[idx], self.rewards[idx], self.next_obs[idx], self.terminated[idx]
+
+    def __len__(self) -> int:
+        return self.size
+
+
+@dataclass(frozen=True)
+class DQNConfig:
+    """Hyper-parameters of :func:`train_dqn`; the defaults are the tuned configuration.
+
+    Derived in: DQN §3–§5.
+    """
+
+    total_steps: int = 100_000
+    lr: float = 1e-3
+    gamma: float = 0.99
+    hidden: tuple[int, ...] = (64, 64)
+    batch_size: int = 64
+    buffer_size: int = 50_000
+    learning_starts: int = 1_000
+    train_every: int = 1
+    gradient_steps: int = 1
+    target_update: int = 500
+    eps_start: float = 1.0
+    eps_end: float = 0.05
+    eps_decay_steps: int = 10_000
+    loss: str = "huber"
+    double: bool = False
+    max_grad_norm: float | None = 10.0
+    eval_every: int = 2_000
+    eval_episodes: int = 20
+    solved_return: float = 475.0
+    stop_return: float | None = 500.0
+
+    def validate(self, who: str) -> None:
+        for name in ("total_steps", "batch_size", "buffer_size", "train_every", "gradient_steps", "target_update",
+                     "eval_every", "eval_episodes"):
+            check_positive_int(getattr(self, name), name, who)
+        for name in ("learning_starts", "eps_decay_steps"):
+            check_positive_int(getattr(self, name), name, who, allow_zero=True)
+        if not (np.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"{who}: lr must be a positive number, got {self.lr!r}")
+        if not 0.0 <= self.gamma <= 1.0:
+            raise ValueError(f"{who}: gamma must lie in [0, 1], got {self.gamma!r}")
+        if not (0.0 <= self.eps_end <= 1.0 and 0.0 <= self.eps_start <= 1.0):
+            raise ValueError(f"{who}: eps_start and eps_end must lie in [0, 1], got {self.eps_start}, {self.eps_end}")
+        if self.loss not in LOSSES:
+            raise ValueError(f"{who}: loss must be one of {LOSSES}, got {self.loss!r}")
+
+
+def _dqn_update(net: Sequential, target: Sequential, opt: Adam, buffer: ReplayBuffer, cfg: DQNConfig,
+                rng: np.random.Generator) -> float:
+    """One gradient step on a replayed batch; returns the loss. Derived in: DQN §4."""
+    s, a, rew, s2, done = buffer.sample(cfg.batch_size, rng)
+    q_next = target.forward(s2)
+    if cfg.double:  # the online net picks a', the target net scores it
+        best_next = q_next[np.arange(len(a)), np.argmax(net.forward(s2), axis=1)]
+    else:
+        best_next = q_next.max(axis=1)
+    y = rew + cfg.gamma * (1.0 - done) * best_next
+    loss, dq = q_loss_gather(net.forward(s), a, y, loss=cfg.loss)
+    net.backward(dq)
+    if cfg.max_grad_norm is not None:
+        norm = np.sqrt(sum(float(np.sum(g * g)) for g in net.grads.values()))
+        if norm > cfg.max_grad_norm:
+            for g in net.grads.values():
+                g *= cfg.max_grad_norm / norm
+    opt.step()
+    return loss
+
+
+def train_dqn(
+    env_id: str = "CartPole-v1",
+    *,
+    seed: int,
+    config: DQNConfig | None = None,
+    progress: bool = True,
+    **overrides: object,
+) -> TrainResult:
+    """Train a Q network with DQN: replay buffer, target network, ε-greedy, Huber loss, Adam.
+
+    Parameters
+    ----------
+    env_id : str
+        Gymnasium id with a discrete action space and a 1-D observation.
+    seed : int
+        Seeds the network, exploration, replay sampling and every environment reset.
+    config : DQNConfig, optional
+        Hyper-parameters (default: the tuned configuration).
+    progress : bool
+        Show a tqdm progress bar with the running return.
+    **overrides
+        Any field of :class:`DQNConfig`, e.g. ``lr=3e-4`` or ``stop_return=None``.
+
+    Returns
+    -------
+    TrainResult
+        ``episode_returns``, the greedy ``policy`` of the best evaluation (DQN is unstable; the
+        last network may be much worse), ``config``, ``steps``/``seconds``, the evaluations and losses.
+
+    Derived in: DQN §4.
+    """
+    who = "train_dqn"
+    seed = check_positive_int(seed, "seed", who, allow_zero=True)
+    cfg = make_config(DQNConfig, config, overrides, who)
+    env = make_env(env_id, who)
+    obs_dim, n_actions = env_dims(env)
+    env.action_space.seed(seed)
+    rng = np.random.default_rng(seed)
+    net = mlp(obs_dim, n_actions, cfg.hidden, activation="relu", rng=rng)
+    target = copy.deepcopy(net)
+    opt = Adam(net, lr=cfg.lr)
+    buffer = ReplayBuffer(cfg.buffer_size, obs_dim)
+    tracker = Tracker(env_id, net, obs_dim, cfg, seed, progress)
+    episode = 0
+    obs = np.asarray(env.reset(seed=seed * 100_003)[0], dtype=np.float64)
+    ep_return = 0.0
+    while tracker.steps < cfg.total_steps:
+        eps = linear_epsilon(tracker.steps, cfg.eps_start, cfg.eps_end, cfg.eps_decay_steps)
+        if rng.random() < eps:
+            action = int(env.action_space.sample())
+        else:
+            action = int(np.argmax(net.forward(obs[None, :])[0]))
+        next_obs, r, term, trunc, _ = env.step(action)
+        next_obs = np.asarray(next_obs, dtype=np.float64)
+        buffer.add(obs, action, float(r), next_obs, bool(term))  # truncation is not an end: bootstrap
+        ep_return += float(r)
+        obs = next_obs
+        tracker.advance(1)
+        if term or trunc:
+            tracker.episode(ep_return)
+            episode += 1
+            obs = np.asarray(env.reset(seed=seed * 100_003 + episode)[0], dtype=np.float64)
+            ep_return = 0.0
+        if tracker.steps >= cfg.learning_starts and tracker.steps % cfg.train_every == 0:
+            for _ in range(cfg.gradient_steps):
+                tracker.losses.append(_dqn_update(net, target, opt, buffer, cfg, rng))
+        if tracker.steps % cfg.target_update == 0:
+            for k, p in target.params.items():
+                p[...] = net.params[k]
+        if tracker.maybe_evaluate():
+            break
+    if not tracker.evaluations or tracker.last_eval != tracker.steps:
+        tracker.maybe_evaluate(force=True)
+    env.close()
+    return tracker.result()

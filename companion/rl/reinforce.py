@@ -1,0 +1,185 @@
+"""REINFORCE with reward-to-go and a baseline, on Gymnasium environments.
+
+Derived in: Policy gradients §4. The policy network outputs one logit per action; the policy
+is ``softmax(logits)``. One update uses a batch of whole episodes run side by side:
+
+    ∇θ J ≈ (1/M) Σ_t A_t ∇θ log π(a_t | s_t),   A_t = G_t − b_t,
+
+with ``G_t`` the discounted reward-to-go and ``b_t`` the mean reward-to-go at the same time
+index in the *other* episodes of the batch (leave-one-out, so the estimate stays unbiased).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import lfilter
+
+from companion._checks import as_float_array
+from companion.nn.losses import log_softmax
+from companion.nn.optim import Adam
+from companion.rl.envs import check_positive_int, env_dims, make_env
+from companion.rl.policies import mlp
+from companion.rl.training import Tracker, TrainResult, make_config
+
+
+def reward_to_go(rewards: np.ndarray, gamma: float = 1.0) -> np.ndarray:
+    """``G_t = Σ_{k ≥ t} γ^{k−t} r_k`` for every ``t`` of one episode.
+
+    Derived in: Policy gradients §4 (an action cannot change rewards that came before it).
+    """
+    r = as_float_array(rewards, "reward_to_go", "rewards", dtype=np.float64)
+    if r.ndim != 1:
+        raise ValueError(f"reward_to_go: expected a 1-D array of rewards, got shape {r.shape}")
+    if not (np.isfinite(gamma) and 0.0 <= gamma <= 1.0):
+        raise ValueError(f"reward_to_go: gamma must lie in [0, 1], got {gamma!r}")
+    if r.size == 0:
+        return r.copy()
+    # G_t = r_t + γ G_{t+1}: a first-order recursive filter run on the reversed rewards.
+    return lfilter([1.0], [1.0, -gamma], r[::-1])[::-1].copy()
+
+
+def leave_one_out_baseline(returns_to_go: list[np.ndarray]) -> list[np.ndarray]:
+    """For each episode and time index ``t``: the mean ``G_t`` of the *other* episodes that reached ``t``.
+
+    Zero where no other episode lasted that long. Derived in: Policy gradients §4.
+    """
+    longest = max(len(g) for g in returns_to_go)
+    total, count = np.zeros(longest), np.zeros(longest)
+    for g in returns_to_go:
+        total[: len(g)] += g
+        count[: len(g)] += 1
+    out = []
+    for g in returns_to_go:
+        n = len(g)
+        others = count[:n] - 1
+        out.append(np.where(others > 0, (total[:n] - g) / np.maximum(others, 1), 0.0))
+    return out
+
+
+@dataclass(frozen=True)
+class ReinforceConfig:
+    """Hyper-parameters of :func:`train_reinforce`; the defaults are the tuned configuration.
+
+    Derived in: Policy gradients §4.
+    """
+
+    total_steps: int = 200_000
+    lr: float = 0.01
+    gamma: float = 0.99
+    hidden: tuple[int, ...] = (32,)
+    activation: str = "tanh"
+    episodes_per_batch: int = 8
+    baseline: bool = True
+    normalize: bool = True
+    eval_every: int = 5_000
+    eval_episodes: int = 20
+    solved_return: float = 475.0
+    stop_return: float | None = 500.0
+
+    def validate(self, who: str) -> None:
+        check_positive_int(self.total_steps, "total_steps", who)
+        check_positive_int(self.episodes_per_batch, "episodes_per_batch", who)
+        check_positive_int(self.eval_every, "eval_every", who)
+        check_positive_int(self.eval_episodes, "eval_episodes", who)
+        if not (np.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"{who}: lr must be a positive number, got {self.lr!r}")
+        if not 0.0 <= self.gamma <= 1.0:
+            raise ValueError(f"{who}: gamma must lie in [0, 1], got {self.gamma!r}")
+
+
+def train_reinforce(
+    env_id: str = "CartPole-v1",
+    *,
+    seed: int,
+    config: ReinforceConfig | None = None,
+    progress: bool = True,
+    **overrides: object,
+) -> TrainResult:
+    """Train a softmax policy with REINFORCE (reward-to-go, leave-one-out baseline, Adam).
+
+    Parameters
+    ----------
+    env_id : str
+        Gymnasium id with a discrete action space and a 1-D observation.
+    seed : int
+        Seeds the network, the action sampling and every environment reset.
+    config : ReinforceConfig, optional
+        Hyper-parameters (default: the tuned configuration).
+    progress : bool
+        Show a tqdm progress bar with the running return.
+    **overrides
+        Any field of :class:`ReinforceConfig`, e.g. ``lr=0.003`` or ``total_steps=50_000``.
+
+    Returns
+    -------
+    TrainResult
+        ``episode_returns``, the greedy ``policy`` of the best evaluation, ``config``,
+        ``steps``/``seconds``, the evaluations and the per-update "loss".
+
+    Derived in: Policy gradients §4.
+    """
+    who = "train_reinforce"
+    seed = check_positive_int(seed, "seed", who, allow_zero=True)
+    cfg = make_config(ReinforceConfig, config, overrides, who)
+    probe = make_env(env_id, who)
+    obs_dim, n_actions = env_dims(probe)
+    probe.close()
+    rng = np.random.default_rng(seed)
+    net = mlp(obs_dim, n_actions, cfg.hidden, activation=cfg.activation, rng=rng)
+    opt = Adam(net, lr=cfg.lr)
+    n_env = cfg.episodes_per_batch
+    envs = [make_env(env_id, who) for _ in range(n_env)]
+    for i, env in enumerate(envs):
+        env.action_space.seed(seed * 7919 + i)
+    tracker = Tracker(env_id, net, obs_dim, cfg, seed, progress)
+    n_batches = 0
+    stop = False
+    while tracker.steps < cfg.total_steps and not stop:
+        # --- collect a batch of whole episodes, side by side -------------------------------
+        obs = np.stack([env.reset(seed=seed * 100_003 + n_batches * n_env + i)[0]
+                        for i, env in enumerate(envs)]).astype(np.float64)
+        n_batches += 1
+        ep_obs: list[list[np.ndarray]] = [[] for _ in range(n_env)]
+        ep_act: list[list[int]] = [[] for _ in range(n_env)]
+        ep_rew: list[list[float]] = [[] for _ in range(n_env)]
+        alive = np.ones(n_env, dtype=bool)
+        while alive.any():
+            idx = np.flatnonzero(alive)
+            probs = np.exp(log_softmax(net.forward(obs[idx]), axis=1))
+            u = rng.random(idx.size)
+            actions = np.minimum((np.cumsum(probs, axis=1) < u[:, None]).sum(axis=1), n_actions - 1)
+            for j, i in enumerate(idx):
+                ep_obs[i].append(obs[i].copy())
+                ep_act[i].append(int(actions[j]))
+                o, r, term, trunc, _ = envs[i].step(int(actions[j]))
+                ep_rew[i].append(float(r))
+                obs[i] = o
+                if term or trunc:
+                    alive[i] = False
+            tracker.advance(idx.size)
+            for i in idx[~alive[idx]]:
+                tracker.episode(sum(ep_rew[i]))
+        # --- one policy-gradient step ------------------------------------------------------
+        rtg = [reward_to_go(np.array(r), cfg.gamma) for r in ep_rew]
+        base = leave_one_out_baseline(rtg) if cfg.baseline else [np.zeros_like(g) for g in rtg]
+        adv = np.concatenate([g - b for g, b in zip(rtg, base)])
+        if cfg.normalize:
+            adv = adv / (adv.std() + 1e-8)
+        states = np.concatenate([np.array(o) for o in ep_obs])
+        acts = np.concatenate([np.array(a, dtype=np.int64) for a in ep_act])
+        logp = log_softmax(net.forward(states), axis=1)
+        m = len(acts)
+        tracker.losses.append(float(-np.mean(adv * logp[np.arange(m), acts])))
+        dlogits = np.exp(logp)  # d(−mean A log π_a)/dlogits = A (π − e_a) / M
+        dlogits[np.arange(m), acts] -= 1.0
+        dlogits *= adv[:, None] / m
+        net.backward(dlogits)
+        opt.step()
+        stop = tracker.maybe_evaluate()
+    if not tracker.evaluations or tracker.last_eval != tracker.steps:
+        tracker.maybe_evaluate(force=True)
+    for env in envs:
+        env.close()
+    return tracker.result()

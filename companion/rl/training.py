@@ -1,0 +1,138 @@
+"""What both RL trainers return, and the bookkeeping they share: greedy evaluations during
+training, the best checkpoint, and the progress bar.
+
+Derived in: Policy gradients §5 and DQN §5 (why the best checkpoint is kept).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from companion.nn.module import Sequential
+from companion.rl.evaluate import evaluate
+from companion.rl.policies import GreedyPolicy
+
+
+@dataclass
+class TrainResult:
+    """The outcome of :func:`~companion.rl.train_reinforce` or :func:`~companion.rl.train_dqn`.
+
+    Attributes
+    ----------
+    episode_returns : list of float
+        Undiscounted return of every training episode, in the order they ended.
+    episode_end_steps : list of int
+        Environment steps taken (all environments together) when each of those episodes ended.
+    policy : GreedyPolicy
+        Deterministic policy (observation -> action) from the best greedy evaluation.
+    config : dataclass
+        Every hyper-parameter used.
+    steps, seconds : int, float
+        Environment steps and wall-clock seconds of the whole run (evaluations included).
+    evaluations : list of (steps, seconds, mean return)
+        The periodic greedy evaluations.
+    best_return : float
+        Mean greedy return of the kept checkpoint.
+    solved_steps, solved_seconds : int or None, float or None
+        When a greedy evaluation first averaged at least ``config.solved_return``.
+    losses : list of float
+        The training loss after each update (for policy gradients, *not* a performance measure).
+    network : Sequential
+        The final (not the best) network.
+    """
+
+    episode_returns: list[float]
+    episode_end_steps: list[int]
+    policy: GreedyPolicy
+    config: Any
+    steps: int
+    seconds: float
+    evaluations: list[tuple[int, float, float]]
+    best_return: float
+    solved_steps: int | None
+    solved_seconds: float | None
+    losses: list[float] = field(default_factory=list)
+    network: Sequential | None = None
+
+
+def make_config(cls: type, config: Any, overrides: dict[str, Any], who: str) -> Any:
+    """``config`` (or the defaults of ``cls``) with keyword ``overrides``; unknown names are an error."""
+    if config is None:
+        config = cls()
+    elif not isinstance(config, cls):
+        raise ValueError(f"{who}: config must be a {cls.__name__}, got {type(config).__name__}")
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(overrides) - names)
+    if unknown:
+        raise ValueError(f"{who}: unknown hyper-parameter(s) {unknown}; known: {sorted(names)}")
+    config = dataclasses.replace(config, **overrides)
+    config.validate(who)
+    return config
+
+
+class Tracker:
+    """Episode returns, periodic greedy evaluations, the best checkpoint and the progress bar."""
+
+    def __init__(self, env_id: str, net: Sequential, obs_dim: int, config: Any, seed: int, progress: bool) -> None:
+        self.env_id, self.net, self.obs_dim, self.config = env_id, net, obs_dim, config
+        self.eval_seed = 1_000_003 * (seed + 1)  # evaluation episodes never reuse training resets
+        self.t0 = time.perf_counter()
+        self.steps = 0
+        self.returns: list[float] = []
+        self.end_steps: list[int] = []
+        self.evaluations: list[tuple[int, float, float]] = []
+        self.best_return = -np.inf
+        self.best = GreedyPolicy.snapshot(net, obs_dim)
+        self.solved: tuple[int, float] | None = None
+        self.last_eval = 0
+        self.losses: list[float] = []
+        self.bar = tqdm(total=config.total_steps, disable=not progress, unit="step", leave=False)
+
+    def episode(self, ret: float) -> None:
+        self.returns.append(float(ret))
+        self.end_steps.append(self.steps)
+
+    def advance(self, n: int) -> None:
+        self.steps += n
+        self.bar.update(n)
+
+    def maybe_evaluate(self, force: bool = False) -> bool:
+        """Evaluate greedily if due; return True when training should stop (target reached)."""
+        cfg = self.config
+        if not force and self.steps - self.last_eval < cfg.eval_every:
+            return False
+        self.last_eval = self.steps
+        candidate = GreedyPolicy.snapshot(self.net, self.obs_dim)
+        score = float(np.mean(evaluate(candidate, self.env_id, cfg.eval_episodes, self.eval_seed)))
+        now = time.perf_counter() - self.t0
+        self.evaluations.append((self.steps, now, score))
+        if score >= self.best_return:
+            self.best_return, self.best = score, candidate
+        if self.solved is None and score >= cfg.solved_return:
+            self.solved = (self.steps, now)
+        recent = np.mean(self.returns[-20:]) if self.returns else 0.0
+        self.bar.set_postfix(ret=f"{recent:.0f}", greedy=f"{score:.0f}", best=f"{self.best_return:.0f}")
+        return cfg.stop_return is not None and score >= cfg.stop_return
+
+    def result(self) -> TrainResult:
+        self.bar.close()
+        return TrainResult(
+            episode_returns=self.returns,
+            episode_end_steps=self.end_steps,
+            policy=self.best,
+            config=self.config,
+            steps=self.steps,
+            seconds=time.perf_counter() - self.t0,
+            evaluations=self.evaluations,
+            best_return=float(self.best_return),
+            solved_steps=None if self.solved is None else self.solved[0],
+            solved_seconds=None if self.solved is None else self.solved[1],
+            losses=self.losses,
+            network=self.net,
+        )

@@ -1,0 +1,267 @@
+"""One helper that turns a plotting function of a few parameters into a slider control.
+
+:func:`slider` returns a control that is
+
+- **live** with a kernel (Jupyter, Binder, Colab): ipywidgets sliders that call the
+  plotting function again on every move;
+- **static** in the built HTML (no kernel, no network): an ``<input type="range">`` per
+  parameter that swaps figures precomputed when the book was built. The page loads
+  nothing from the internet: frames are inline PNGs, the script is inline.
+
+The mode is chosen once per kernel: ``COMPANION_WIDGETS=static`` (the book build sets it,
+see ``book/_ext/companion_build.py``) or ``live``; otherwise live inside an IPython kernel
+with ipywidgets installed, static elsewhere. Building the book never creates an ipywidget,
+so the book build cannot hit nbclient's widget stall (nbclient issue #312).
+
+Page weight: one frame is one PNG; at the default 6×3.6 in and 72 dpi a line plot costs
+about 25–40 KiB. ``max_frames`` (default 40) caps the product of the parameter grids.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import io
+import itertools
+import json
+import os
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+__all__ = ["slider", "Slider", "mode"]
+
+_COUNTER = 0  # sliders rendered in this process, for unique element ids
+Figure = Any  # matplotlib.figure.Figure; kept loose so importing this module stays cheap
+
+
+def mode() -> str:
+    """``"static"`` or ``"live"``: how :func:`slider` renders in this process."""
+    env = os.environ.get("COMPANION_WIDGETS", "").strip().lower()
+    if env in ("static", "live"):
+        return env
+    if env:
+        raise ValueError(f"COMPANION_WIDGETS must be 'static' or 'live', got {env!r}")
+    try:
+        from IPython import get_ipython
+
+        ip = get_ipython()
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return "static"
+    return "live" if ip is not None and getattr(ip, "kernel", None) is not None else "static"
+
+
+def _format(v: Any) -> str:
+    if isinstance(v, (float, np.floating)):
+        return f"{float(v):.4g}"
+    return str(v)
+
+
+class Slider:
+    """A plotting function and a grid of parameter values; displays itself (see :func:`slider`)."""
+
+    def __init__(
+        self,
+        plot: Callable[..., Figure],
+        params: dict[str, Sequence[Any]],
+        initial: dict[str, Any],
+        dpi: int,
+        max_frames: int,
+        description: str,
+    ) -> None:
+        self.plot, self.params, self.initial = plot, params, initial
+        self.dpi, self.max_frames, self.description = dpi, max_frames, description
+        self._frames: dict[tuple[int, ...], str] | None = None
+
+    # --- rendering --------------------------------------------------------------------
+    def _figure(self, **kwargs: Any) -> Figure:
+        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure as MplFigure
+
+        before = set(plt.get_fignums())
+        fig = self.plot(**kwargs)
+        if fig is None:  # the function drew on pyplot's current figure
+            fig = plt.gcf()
+        if not isinstance(fig, MplFigure):
+            raise TypeError(
+                f"slider: the plotting function must return a matplotlib Figure or None, got {type(fig).__name__}"
+            )
+        for num in set(plt.get_fignums()) - before:  # never let pyplot display it a second time
+            if plt.figure(num) is not fig:
+                plt.close(num)
+        return fig
+
+    def frame_png(self, **kwargs: Any) -> bytes:
+        """The PNG bytes of one frame (the plotting function called with ``kwargs``)."""
+        import matplotlib.pyplot as plt
+
+        fig = self._figure(**kwargs)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=self.dpi, metadata={"Software": None})
+        plt.close(fig)
+        return buf.getvalue()
+
+    def frames(self) -> dict[tuple[int, ...], str]:
+        """Every frame of the grid as a base64 PNG, keyed by the index of each value."""
+        if self._frames is None:
+            names = list(self.params)
+            self._frames = {}
+            for idx in itertools.product(*(range(len(self.params[n])) for n in names)):
+                kwargs = {n: self.params[n][i] for n, i in zip(names, idx)}
+                self._frames[idx] = base64.b64encode(self.frame_png(**kwargs)).decode("ascii")
+        return self._frames
+
+    def _initial_index(self) -> tuple[int, ...]:
+        return tuple(list(self.params[n]).index(self.initial[n]) for n in self.params)
+
+    def to_html(self) -> str:
+        """The static control: range inputs, a value read-out and the precomputed frames."""
+        global _COUNTER
+        _COUNTER += 1
+        frames = self.frames()
+        start = self._initial_index()
+        data = {
+            "names": list(self.params),
+            "labels": {n: [_format(v) for v in vals] for n, vals in self.params.items()},
+            "frames": {"_".join(map(str, k)): v for k, v in frames.items()},
+        }
+        # Deterministic id (two builds give the same HTML), unique within a kernel.
+        uid = f"gs-slider-{_COUNTER}-" + hashlib.sha1(json.dumps(data).encode()).hexdigest()[:10]
+        rows = []
+        for j, (name, vals) in enumerate(self.params.items()):
+            rows.append(
+                f'<label style="display:flex;gap:.6em;align-items:center;margin:.2em 0">'
+                f'<span style="min-width:8em"><code>{html.escape(name)}</code></span>'
+                f'<input type="range" min="0" max="{len(vals) - 1}" step="1" value="{start[j]}" '
+                f'data-gs-param="{html.escape(name)}" aria-label="{html.escape(name)}" style="flex:1">'
+                f'<output style="min-width:5em">{html.escape(_format(vals[start[j]]))}</output></label>'
+            )
+        alt = html.escape(self.description or "figure controlled by the sliders above")
+        first = frames[start]
+        return (
+            f'<div class="gs-slider" id="{uid}">'
+            + "".join(rows)
+            + f'<img class="gs-slider-frame" alt="{alt}" style="max-width:100%" src="data:image/png;base64,{first}">'
+            + f'<script type="application/json" class="gs-slider-data">{json.dumps(data)}</script>'
+            + "<script>(function(){"
+            f'var root=document.getElementById("{uid}");'
+            'var d=JSON.parse(root.querySelector(".gs-slider-data").textContent);'
+            'var inputs=root.querySelectorAll("input[data-gs-param]");'
+            'var img=root.querySelector("img.gs-slider-frame");'
+            "function update(){var key=[];inputs.forEach(function(inp,j){key.push(inp.value);"
+            "inp.nextElementSibling.textContent=d.labels[d.names[j]][+inp.value];});"
+            'img.src="data:image/png;base64,"+d.frames[key.join("_")];}'
+            'inputs.forEach(function(inp){inp.addEventListener("input",update);});'
+            "})();</script></div>"
+        )
+
+    # --- display ------------------------------------------------------------------------
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        if mode() == "live":
+            return self.widget()._repr_mimebundle_(include=include, exclude=exclude)
+        text = f"<slider over {', '.join(self.params)}: {len(self.frames())} precomputed frames>"
+        return {"text/html": self.to_html(), "text/plain": text}
+
+    def widget(self) -> Any:
+        """The live ipywidgets control (built only when asked for, never at book build time)."""
+        import ipywidgets as w
+        import matplotlib.pyplot as plt
+        from IPython.display import display
+
+        out = w.Output()
+        controls = {
+            n: w.SelectionSlider(options=[(_format(v), v) for v in vals], value=self.initial[n], description=n,
+                                 continuous_update=False, style={"description_width": "initial"})
+            for n, vals in self.params.items()
+        }
+
+        def redraw(_: Any = None) -> None:
+            with out:
+                out.clear_output(wait=True)
+                fig = self._figure(**{n: c.value for n, c in controls.items()})
+                display(fig)
+                plt.close(fig)
+
+        for c in controls.values():
+            c.observe(redraw, names="value")
+        redraw()
+        return w.VBox([*controls.values(), out])
+
+    def __repr__(self) -> str:
+        return f"Slider({', '.join(f'{n}: {len(v)} values' for n, v in self.params.items())})"
+
+
+def slider(
+    plot: Callable[..., Figure],
+    *,
+    initial: dict[str, Any] | None = None,
+    dpi: int = 72,
+    max_frames: int = 40,
+    description: str = "",
+    **params: Sequence[Any],
+) -> Slider:
+    """Turn ``plot(**params) -> Figure`` into a slider control, live or static.
+
+    Parameters
+    ----------
+    plot : callable
+        Called with one keyword argument per parameter; returns a matplotlib Figure
+        (or draws on pyplot's current figure and returns None). It should be a pure
+        function of its arguments: the static HTML shows one precomputed frame per
+        combination of values.
+    initial : dict, optional
+        The value each slider starts at (default: the middle of each grid).
+    dpi : int
+        Resolution of the precomputed frames (page weight grows with its square).
+    max_frames : int
+        Refuse grids with more combinations than this (each is one PNG in the page).
+    description : str
+        Alt text of the figure, for screen readers.
+    **params : sequences
+        The values each parameter takes, e.g. ``lr=[0.01, 0.1, 1.0]``.
+
+    Returns
+    -------
+    Slider
+        Display it (last expression of a cell). With a kernel it becomes ipywidgets
+        sliders; in the built HTML a range input swapping precomputed frames.
+
+    Examples
+    --------
+    >>> def plot(lr):
+    ...     fig, ax = plt.subplots()
+    ...     ax.plot(train(lr).loss)
+    ...     return fig
+    >>> slider(plot, lr=[0.01, 0.1, 1.0])  # doctest: +SKIP
+    """
+    if not callable(plot):
+        raise TypeError(f"slider: plot must be callable, got {type(plot).__name__}")
+    if not params:
+        raise ValueError("slider: give at least one parameter grid, e.g. slider(plot, lr=[0.01, 0.1])")
+    grids: dict[str, list[Any]] = {}
+    for name, values in params.items():
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+            raise TypeError(f"slider: {name} must be a sequence of values, got {values!r}")
+        vals = list(values)
+        if not vals:
+            raise ValueError(f"slider: {name} has no values")
+        grids[name] = vals
+    n_frames = int(np.prod([len(v) for v in grids.values()]))
+    if n_frames > max_frames:
+        raise ValueError(
+            f"slider: {n_frames} combinations of values exceed max_frames={max_frames}; each is one PNG in the page "
+            "(use fewer values or raise max_frames)"
+        )
+    initial = dict(initial or {})
+    unknown = set(initial) - set(grids)
+    if unknown:
+        raise ValueError(f"slider: initial names unknown parameters {sorted(unknown)}")
+    for name, vals in grids.items():
+        if name in initial:
+            if initial[name] not in vals:
+                raise ValueError(f"slider: initial {name}={initial[name]!r} is not one of its values {vals}")
+        else:
+            initial[name] = vals[(len(vals) - 1) // 2]
+    return Slider(plot, grids, initial, dpi, max_frames, description)

@@ -1,0 +1,65 @@
+"""Shared fixtures: the repository root, the chapters of the table of contents, and one
+strict, full, fresh build of the book per test session (used by the book and browser tests)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def toc_files() -> list[str]:
+    """Every page of _toc.yml, as paths without suffix relative to the root (e.g. 'book/01-backprop')."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(entries):
+        for e in entries or []:
+            if "file" in e:
+                files.append(e["file"])
+            walk(e.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return files
+
+
+def chapters() -> list[str]:
+    """The toc pages that are notebooks (MyST Markdown with a jupytext header)."""
+    return [f for f in toc_files() if (ROOT / f"{f}.md").read_text().startswith("---\njupytext:")]
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory) -> Path:
+    """Build the whole book once, as CI would: fresh cache, all pages, warnings are errors.
+
+    Returns the ``_build`` folder (``html/``, ``jupyter_execute/``, ``.jupyter_cache/``).
+    Set ``GS_BUILT_BOOK=path/to/_build`` to test an existing build instead (e.g. after
+    ``python3 tasks.py book``, to rerun the browser test quickly).
+    """
+    if os.environ.get("GS_BUILT_BOOK"):
+        return Path(os.environ["GS_BUILT_BOOK"]).resolve()
+    out = tmp_path_factory.mktemp("book")
+    jb = shutil.which("jupyter-book") or str(Path(sys.executable).with_name("jupyter-book"))
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [jb, "build", str(ROOT), "--path-output", str(out), "--all", "-W", "-n", "--keep-going"],
+        capture_output=True, text=True, timeout=3000, env={**os.environ, "PYTHONWARNINGS": ""},
+    )
+    seconds = time.perf_counter() - t0
+    log = proc.stdout + proc.stderr
+    (out / "build.log").write_text(log)
+    print(f"\nbook built in {seconds:.0f} s (log: {out / 'build.log'})")
+    if proc.returncode:
+        problems = [ln for ln in log.splitlines() if "WARNING" in ln or "ERROR" in ln or "Error" in ln]
+        pytest.fail("the book build failed:\n" + "\n".join(problems[-40:] or log.splitlines()[-60:]))
+    return out / "_build"

@@ -1,0 +1,264 @@
+"""companion.dsp.eeg and companion.dsp.wavelets: the synthetic EEG matches its documented
+model; blink removal is scored against the clean truth across sampling rates, channel
+counts and blink sizes; bad input gets a clear error.
+
+Independent references: scipy.signal (Welch, periodogram), scipy.stats (MAD, Pearson),
+PyWavelets' own thresholding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import pywt
+import scipy.signal as ss
+import scipy.stats as st
+
+from companion.dsp import (
+    approximation_level,
+    band_power,
+    band_responses,
+    blink_shape,
+    cleaning_metrics,
+    detect_blinks,
+    dwt_bands,
+    mad_sigma,
+    make_eeg,
+    remove_blinks,
+    threshold,
+    wavelet_denoise,
+)
+
+# --- the synthetic recording ---------------------------------------------------------------
+
+
+def test_make_eeg_is_reproducible_and_seeded():
+    a, b, c = make_eeg(10, seed=3), make_eeg(10, seed=3), make_eeg(10, seed=4)
+    np.testing.assert_array_equal(a.eeg, b.eeg)
+    np.testing.assert_array_equal(a.blink_onsets, b.blink_onsets)
+    assert not np.allclose(a.eeg, c.eeg)
+    assert a.eeg.shape == (8, 2560) and a.fs == 256.0
+
+
+def test_make_eeg_blinks_follow_the_model():
+    d = make_eeg(60, 256, 6, blink_amplitude=(150, 350), seed=1)
+    fs = d.fs
+    n_blinks = d.blink_onsets.size
+    assert 10 <= n_blinks <= 20  # 15 per minute on average
+    dur = (d.blink_ends - d.blink_onsets) / fs
+    assert np.all(dur >= 0.2 - 2 / fs) and np.all(dur <= 0.4 + 1 / fs)
+    assert np.all((d.blink_amplitudes >= 150) & (d.blink_amplitudes <= 350))
+    art = d.artifact
+    # zero outside the blinks, the documented spatial pattern inside
+    assert np.all(art[:, ~d.blink_mask] == 0)
+    np.testing.assert_allclose(art, np.outer(d.blink_gains, art[0]), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(d.blink_gains, np.exp(-d.positions / 0.25))
+    assert np.all(np.diff(d.blink_gains) < 0)  # strongest frontally
+    # each blink peaks at its amplitude, 40 % into its duration, on the frontal channel
+    for a, p, b, amp in zip(d.blink_onsets, d.blink_peaks, d.blink_ends, d.blink_amplitudes):
+        assert amp * 0.995 <= art[0, p] <= amp
+        assert abs((p - a) / (b - a) - 0.4) < 0.08
+        assert np.all(np.diff(art[0, a:p + 1]) >= 0) and np.all(np.diff(art[0, p:b]) <= 0)
+
+
+def test_blink_shape():
+    u = np.linspace(-0.5, 1.5, 2001)
+    s = blink_shape(u)
+    assert s.max() == pytest.approx(1.0) and u[np.argmax(s)] == pytest.approx(0.4, abs=1e-3)
+    assert np.all(s[(u < 0) | (u > 1)] == 0) and np.all(s >= 0)
+
+
+def test_make_eeg_background_is_one_over_f_and_alpha_posterior():
+    d = make_eeg(120, 256, 4, blink_rate=0, noise_uv=0.0, seed=2)
+    f, p = ss.welch(d.clean, fs=256, nperseg=1024)
+    fit = ((f >= 1) & (f <= 6)) | ((f >= 16) & (f <= 40))  # away from the alpha band
+    for ch in range(4):
+        slope = np.polyfit(np.log(f[fit]), np.log(p[ch, fit]), 1)[0]
+        assert -1.2 < slope < -0.8  # power ~ 1/f
+        peak = f[np.argmax(np.where(f > 6, p[ch], 0))]
+        assert 9 <= peak <= 11
+    alpha = band_power(d.clean, 256, (8, 12))
+    assert np.all(np.diff(alpha) > 0)  # alpha grows towards the back of the head
+    # without alpha and noise the background has the documented RMS
+    bg = make_eeg(20, 256, 3, blink_rate=0, alpha_uv=0, noise_uv=0, background_uv=10, seed=5)
+    np.testing.assert_allclose(np.sqrt(np.mean(bg.clean**2, axis=1)), 10.0)
+    assert bg.blink_onsets.size == 0 and np.array_equal(bg.eeg, bg.clean)
+
+
+# --- building blocks against independent references --------------------------------------
+
+
+def test_band_power_equals_scipy_periodogram():
+    rng = np.random.default_rng(0)
+    for n in (1000, 1001):
+        x = rng.standard_normal((2, n))
+        f, p = ss.periodogram(x, fs=200, window="boxcar", detrend=False, scaling="spectrum")
+        sel = (f >= 8) & (f <= 12)
+        np.testing.assert_allclose(band_power(x, 200, (8, 12)), p[:, sel].sum(-1), rtol=1e-10)
+        np.testing.assert_allclose(band_power(x, 200, (0, 100)), np.mean(x**2, axis=1), rtol=1e-10)  # Parseval
+
+
+def test_mad_sigma_and_threshold_match_references():
+    rng = np.random.default_rng(1)
+    c = rng.standard_normal(999) * 3
+    assert mad_sigma(c) == pytest.approx(st.median_abs_deviation(c, scale="normal"), rel=1e-4)
+    for mode in ("soft", "hard"):
+        np.testing.assert_allclose(threshold(c, 2.5, mode), pywt.threshold(c, 2.5, mode))
+    with pytest.raises(ValueError, match="threshold: mode"):
+        threshold(c, 1.0, "garrote")
+
+
+def test_cleaning_metrics_against_scipy_pearson():
+    d = make_eeg(10, 256, 3, seed=0)
+    rng = np.random.default_rng(0)
+    cleaned = d.clean + rng.standard_normal(d.clean.shape)
+    m = cleaning_metrics(d.clean, d.eeg, cleaned, 256)
+    ref = np.mean([st.pearsonr(cleaned[c], d.clean[c])[0] for c in range(3)])
+    assert m.correlation == pytest.approx(ref, rel=1e-10)
+    assert m.rmse == pytest.approx(np.sqrt(np.mean((cleaned - d.clean) ** 2)))
+    perfect = cleaning_metrics(d.clean, d.eeg, d.clean, 256, d.blink_mask)
+    assert perfect.correlation == pytest.approx(1) and perfect.rmse == 0 and perfect.blink_power_removed == 1
+    assert perfect.alpha_kept == pytest.approx(1) and perfect.artifact_left_inside == 0
+
+
+@pytest.mark.parametrize("fs", [128, 200, 250, 256, 500, 512, 1000])
+def test_approximation_level_covers_the_blink_band(fs):
+    level = approximation_level(fs, 4.0)
+    assert fs / 2 ** (level + 1) <= 4.0 < fs / 2**level  # A_L within 0-4 Hz, A_(L-1) is not
+    bands = dwt_bands(fs, level)
+    assert [b[0] for b in bands] == [f"A{level}"] + [f"D{j}" for j in range(level, 0, -1)]
+    assert bands[0][2] == bands[1][1] and bands[-1][2] == fs / 2  # contiguous, up to Nyquist
+
+
+def test_filter_bank_responses_measured():
+    """Each output's energy sits mostly in its nominal octave; longer wavelets are sharper."""
+    inside = {}
+    for w in ("haar", "db4", "coif3", "sym8"):
+        f, p, names = band_responses(w, 5, 256.0)
+        bands = dwt_bands(256.0, 5)
+        assert names == [b[0] for b in bands]
+        np.testing.assert_allclose(p.sum(axis=1), 1.0)
+        inside[w] = np.array([p[i, (f >= lo) & (f <= hi)].sum() for i, (_, lo, hi) in enumerate(bands)])
+        centroid = (p * f).sum(axis=1)
+        if w != "haar":
+            assert all(lo <= c <= hi for c, (_, lo, hi) in zip(centroid, bands))
+    assert np.all(inside["db4"] > 0.7) and np.all(inside["coif3"] > 0.75) and np.all(inside["sym8"] > 0.75)
+    assert np.all(inside["coif3"] > inside["db4"]) and np.all(inside["db4"] > inside["haar"])
+    assert inside["haar"].min() < 0.6
+
+
+# --- denoising keeps the blink; blink removal keeps the EEG -------------------------------
+
+
+def test_visushrink_denoises_white_noise():
+    rng = np.random.default_rng(3)
+    t = np.arange(4096) / 256
+    smooth = 50 * np.sin(2 * np.pi * 1.5 * t) + 30 * (t > 8)
+    noisy = smooth + 5 * rng.standard_normal(t.size)
+    den = wavelet_denoise(noisy, 256)
+    assert np.sqrt(np.mean((den - smooth) ** 2)) < 0.5 * np.sqrt(np.mean((noisy - smooth) ** 2))
+
+
+def test_visushrink_keeps_the_blink_and_kills_the_eeg():
+    d = make_eeg(30, 256, 1, seed=0)
+    den = wavelet_denoise(d.eeg, 256)
+    m = cleaning_metrics(d.clean, d.eeg, den, 256, d.blink_mask)
+    assert m.blink_power_removed < 0.05  # the blink is still there
+    assert m.alpha_kept_outside < 0.3  # most of the alpha rhythm is gone
+    assert m.correlation < m.correlation_before + 0.05
+    ours = cleaning_metrics(d.clean, d.eeg, remove_blinks(d.eeg, 256), 256, d.blink_mask)
+    assert ours.blink_power_removed > 0.95 and 0.85 < ours.alpha_kept_outside < 1.15
+
+
+GRID = [(fs, ch, amp) for fs in (128, 256, 512) for ch in (1, 8, 64) for amp in (100, 1500)]
+
+
+@pytest.mark.parametrize(("fs", "n_channels", "amplitude"), GRID)
+def test_remove_blinks_across_rates_channels_and_sizes(fs, n_channels, amplitude):
+    d = make_eeg(20, fs, n_channels, blink_amplitude=amplitude, seed=11)
+    cleaned, events = remove_blinks(d.eeg, fs, return_events=True)
+    assert cleaned.shape == d.eeg.shape and len(events) == n_channels
+    m = cleaning_metrics(d.clean, d.eeg, cleaned, fs, d.blink_mask)
+    assert m.correlation > m.correlation_before + 0.02 and m.correlation > 0.7
+    if amplitude == 1500:
+        assert m.rmse < 0.1 * m.rmse_before and m.blink_power_removed > 0.99 and m.artifact_left_inside < 0.06
+    else:
+        assert m.rmse < 0.75 * m.rmse_before and m.blink_power_removed > 0.55 and m.artifact_left_inside < 0.6
+    assert 0.8 < m.alpha_kept < 1.25
+    assert 0.8 < m.alpha_kept_outside < 1.25 and 0.9 < m.beta_kept_outside < 1.1
+
+
+@pytest.mark.parametrize("amplitude", [100, 400, 1500])
+def test_events_found_against_the_truth(amplitude):
+    d = make_eeg(60, 256, 1, blink_amplitude=amplitude, seed=21)
+    ev = detect_blinks(d.eeg[0], 256)
+    fs = 256
+    assert ev.starts.size == d.blink_onsets.size  # no false alarm, no miss
+    # each event holds exactly one true blink, its peak near the true peak
+    for a, b, p, onset, end, true_peak in zip(ev.starts, ev.stops, ev.peaks, d.blink_onsets, d.blink_ends,
+                                              d.blink_peaks):
+        assert a <= true_peak < b
+        assert abs(p - true_peak) <= 0.06 * fs
+        assert onset - 0.1 * fs <= a <= onset + 0.08 * fs  # starts where it rises above the floor
+        assert end - 0.12 * fs <= b <= end + 0.15 * fs  # ends where it falls back under it
+
+
+def test_outside_events_the_eeg_is_untouched():
+    d = make_eeg(30, 256, 4, seed=5)
+    cleaned, events = remove_blinks(d.eeg, 256, return_events=True, margin=0.15, ramp=0.1)
+    touched = np.zeros(d.eeg.shape[-1], dtype=bool)
+    for ev in events:
+        for a, b in zip(ev.starts, ev.stops):
+            touched[max(0, a - int(0.25 * 256)):b + int(0.25 * 256)] = True
+    assert touched.mean() < 0.5
+    np.testing.assert_array_equal(cleaned[:, ~touched], d.eeg[:, ~touched])
+    assert not np.allclose(cleaned[:, touched], d.eeg[:, touched])
+
+
+def test_no_blinks_no_change_and_1d_equals_2d():
+    d = make_eeg(20, 256, 2, blink_rate=0, seed=7)
+    np.testing.assert_array_equal(remove_blinks(d.eeg, 256), d.eeg)
+    b = make_eeg(20, 256, 1, seed=8)
+    one = remove_blinks(b.eeg[0], 256)
+    assert one.shape == (b.eeg.shape[1],)
+    np.testing.assert_array_equal(one, remove_blinks(b.eeg, 256)[0])
+
+
+@pytest.mark.parametrize("wavelet", ["sym4", "coif3", "db6"])
+@pytest.mark.parametrize("mode", ["soft", "hard"])
+def test_other_wavelets_and_modes_also_work(wavelet, mode):
+    d = make_eeg(20, 256, 2, seed=9)
+    m = cleaning_metrics(d.clean, d.eeg, remove_blinks(d.eeg, 256, wavelet=wavelet, mode=mode), 256, d.blink_mask)
+    assert m.correlation > m.correlation_before + 0.1 and m.blink_power_removed > 0.8
+
+
+def test_bad_input_is_rejected_clearly():
+    d = make_eeg(5, 256, 2, seed=0)
+    x = d.eeg.copy()
+    x[1, 100] = np.nan
+    with pytest.raises(ValueError, match="remove_blinks: eeg contains NaN or infinity"):
+        remove_blinks(x, 256)
+    x[1, 100] = np.inf
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        remove_blinks(x, 256)
+    with pytest.raises(ValueError, match=r"remove_blinks: expected eeg of shape \(n_samples,\) or "
+                                         r"\(n_channels, n_samples\), got .*\(1, 2, 1280\)"):
+        remove_blinks(d.eeg[None], 256)
+    with pytest.raises(ValueError, match="at least 2 s"):
+        remove_blinks(d.eeg.T, 256)  # samples first: 2 "samples" per channel
+    with pytest.raises(ValueError, match="fs must be a positive"):
+        remove_blinks(d.eeg, 0)
+    with pytest.raises(ValueError, match="mode must be"):
+        remove_blinks(d.eeg, 256, mode="medium")
+    with pytest.raises(ValueError, match="k must be a positive"):
+        remove_blinks(d.eeg, 256, k=0)
+    with pytest.raises(ValueError, match="unknown discrete wavelet 'morl'"):
+        remove_blinks(d.eeg, 256, wavelet="morl")
+    with pytest.raises(ValueError, match="must hold real numbers"):
+        remove_blinks(d.eeg.astype(complex), 256)
+    with pytest.raises(ValueError, match="detect_blinks: expected one channel"):
+        detect_blinks(d.eeg, 256)
+    with pytest.raises(ValueError, match="make_eeg: n_channels"):
+        make_eeg(5, 256, 0)
+    with pytest.raises(ValueError, match="cleaning_metrics: clean, contaminated and cleaned"):
+        cleaning_metrics(d.clean, d.eeg, d.eeg[:1], 256)

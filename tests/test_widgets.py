@@ -1,0 +1,127 @@
+"""companion.widgets.slider: static frames for the HTML, live ipywidgets with a kernel."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from companion import widgets  # noqa: E402
+from companion.widgets import slider  # noqa: E402
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def line_plot(a, b=1.0):
+    fig, ax = plt.subplots(figsize=(3, 2))
+    x = np.linspace(0, 1, 50)
+    ax.plot(x, b * x**a)
+    ax.set_ylim(0, 3)
+    return fig
+
+
+@pytest.fixture(autouse=True)
+def static_mode(monkeypatch):
+    monkeypatch.setenv("COMPANION_WIDGETS", "static")
+
+
+def _payload(html: str) -> dict:
+    m = re.search(r'<script type="application/json" class="gs-slider-data">(.*?)</script>', html, re.S)
+    assert m, "no frame data in the slider's HTML"
+    return json.loads(m.group(1))
+
+
+def test_static_html_holds_one_distinct_png_per_combination():
+    s = slider(line_plot, a=[0.5, 1, 2], b=[1.0, 2.0])
+    bundle = s._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "text/plain"}
+    data = _payload(bundle["text/html"])
+    assert data["names"] == ["a", "b"]
+    assert sorted(data["frames"]) == sorted(f"{i}_{j}" for i in range(3) for j in range(2))
+    pngs = [base64.b64decode(v) for v in data["frames"].values()]
+    assert all(p.startswith(PNG_MAGIC) for p in pngs)
+    assert len(set(pngs)) == 6, "each parameter combination must draw a different figure"
+    assert bundle["text/html"].count('type="range"') == 2
+    assert plt.get_fignums() == [], "rendering frames must not leave figures open"
+
+
+def test_frames_are_those_of_the_plot_function():
+    s = slider(line_plot, a=[0.5, 2])
+    data = _payload(s.to_html())
+    assert base64.b64decode(data["frames"]["1"]) == s.frame_png(a=2)
+    assert base64.b64decode(data["frames"]["0"]) == s.frame_png(a=0.5)
+
+
+def test_initial_value_defaults_to_the_middle_and_can_be_set():
+    html = slider(line_plot, a=[1, 2, 3]).to_html()
+    assert 'value="1"' in html and "<output" in html
+    html = slider(line_plot, a=[1, 2, 3], initial={"a": 3}).to_html()
+    assert 'value="2"' in html
+
+
+def test_html_is_deterministic_and_loads_nothing_remote():
+    h1 = slider(line_plot, a=[1, 2]).to_html()
+    h2 = slider(line_plot, a=[1, 2]).to_html()
+    strip = lambda h: re.sub(r"gs-slider-\d+-", "gs-slider-", h)  # noqa: E731
+    assert strip(h1) == strip(h2)
+    assert not re.search(r"(src|href)=\"(https?:)?//", h1)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({}, "at least one parameter"),
+        ({"a": []}, "has no values"),
+        ({"a": 3}, "sequence of values"),
+        ({"a": list(range(50))}, "max_frames"),
+        ({"a": [1, 2], "initial": {"a": 5}}, "not one of its values"),
+        ({"a": [1, 2], "initial": {"z": 1}}, "unknown parameters"),
+    ],
+)
+def test_bad_arguments_are_named(kwargs, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        slider(line_plot, **kwargs)
+
+
+def test_plot_must_return_a_figure():
+    with pytest.raises(TypeError, match="Figure"):
+        slider(lambda a: 42, a=[1, 2]).to_html()
+    with pytest.raises(TypeError, match="callable"):
+        slider("not a function", a=[1])
+
+
+def test_mode_follows_the_environment(monkeypatch):
+    assert widgets.mode() == "static"
+    monkeypatch.setenv("COMPANION_WIDGETS", "live")
+    assert widgets.mode() == "live"
+    monkeypatch.setenv("COMPANION_WIDGETS", "sometimes")
+    with pytest.raises(ValueError, match="COMPANION_WIDGETS"):
+        widgets.mode()
+    monkeypatch.delenv("COMPANION_WIDGETS")
+    assert widgets.mode() == "static"  # no IPython kernel in a test process
+
+
+def test_live_mode_builds_sliders_that_redraw(monkeypatch):
+    monkeypatch.setenv("COMPANION_WIDGETS", "live")
+    calls = []
+
+    def plot(a):
+        calls.append(a)
+        return line_plot(a)
+
+    s = slider(plot, a=[1, 2, 3])
+    bundle = s._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    box = s.widget()
+    control = box.children[0]
+    assert calls[-1] == 2  # drawn once at the initial value
+    control.value = 3
+    assert calls[-1] == 3, "moving the slider must call the plotting function with the new value"
+    plt.close("all")
