@@ -12,6 +12,7 @@ time (> 1: the companion is faster). Not part of the tests' pass/fail.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import time
 from pathlib import Path
@@ -110,7 +111,8 @@ def main() -> None:
         rows.append(("PyTorch nn.RNN (CPU, float64)", best_time(torch_step, 20)))
 
     base = rows[0][1]
-    print(f"RNN forward+backward, N={N} T={T} D={D} H={H}, float64 ({torch_note})")
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "unset")
+    print(f"RNN forward+backward, N={N} T={T} D={D} H={H}, float64 ({torch_note}; OPENBLAS_NUM_THREADS={threads})")
     print(f"{'implementation':<36} {'time (ms)':>10} {'ratio ref/companion':>20}")
     for name, t in rows:
         print(f"{name:<36} {1e3 * t:10.2f} {t / base:20.2f}")
@@ -122,6 +124,7 @@ def main() -> None:
         "max_rel_error_vs_naive": max(errs),
         "torch": torch_note,
         "machine": platform.platform(),
+        "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
         "numpy": np.__version__,
     }
     path = Path(__file__).parent / "results" / "rnn.json"

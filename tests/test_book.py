@@ -117,3 +117,91 @@ def test_colab_twin_is_current_and_output_free(chapter: str) -> None:
     assert path.read_text() == twin(chapter), f"{path.name} is stale: run `python3 tasks.py notebooks`"
     nb = nbformat.read(path, as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def test_the_build_ran_with_the_network_cut(built_book: Path) -> None:
+    """The test build runs in a network namespace with loopback only: any fetch (a data hub,
+    a CDN, intersphinx) fails it. Skipped where namespaces are unavailable."""
+    flag = built_book.parent / "offline"
+    if not flag.exists() or flag.read_text() != "yes":
+        pytest.skip("this machine cannot cut the network for a build (needs `unshare -n` and `ip`)")
+    assert (built_book / "html" / "index.html").is_file()
+    # ...and the namespace really is cut off: a connection to any outside address fails at once.
+    import subprocess
+    import sys
+
+    from tests.conftest import offline_prefix
+
+    probe = "import socket; socket.create_connection(('151.101.0.223', 443), timeout=5)"
+    result = subprocess.run(offline_prefix() + [sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode != 0 and "unreachable" in result.stderr.lower(), result.stderr[-300:]
+
+
+_TIMING = re.compile(r"\d+(?:\.\d+)?(?:e[-+]?\d+)?\s*(?:s|ms|µs|us|sec|seconds|minutes|min|it/s|steps/s)\b")
+
+
+def _text_outputs(nb) -> list[str]:
+    """Every text output of a notebook, timings masked (a chapter prints them as '<number> s')."""
+    texts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            text = out.get("text") or out.get("data", {}).get("text/plain") or ""
+            texts.append(_TIMING.sub("<time>", "".join(text)))
+    return texts
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_chapter_numbers_are_reproducible(built_book: Path, chapter: str) -> None:
+    """A second, independent execution prints the same numbers as the build (seeds everywhere)."""
+    from tests.execute_chapter import execute
+
+    built = nbformat.read(built_book / "jupyter_execute" / f"{chapter}.ipynb", as_version=4)
+    again, _, problems = execute(ROOT / f"{chapter}.md")
+    assert not problems, problems
+    first, second = _text_outputs(built), _text_outputs(again)
+    assert len(first) == len(second)
+    for a, b in zip(first, second):
+        assert a == b, f"{chapter}: an output changed between two executions:\n{a[:400]}\n---\n{b[:400]}"
+
+
+class _Anchors(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.add(a["id"])
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+
+
+def test_internal_links_resolve(built_book: Path) -> None:
+    """Every link between pages of the built site reaches an existing page and anchor
+    (no request leaves the machine: external links are not followed)."""
+    html_root = built_book / "html"
+    pages: dict[Path, _Anchors] = {}
+    for page in html_root.rglob("*.html"):
+        parser = _Anchors()
+        parser.feed(page.read_text(encoding="utf-8"))
+        pages[page.resolve()] = parser
+    broken = []
+    for page, parser in pages.items():
+        for href in parser.links:
+            if re.match(r"^[a-z][a-z0-9+.-]*:", href) or href.startswith("//"):
+                continue  # external (http, mailto, ...) — not followed
+            path, _, fragment = href.partition("#")
+            target = (page.parent / path).resolve() if path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if target.suffix != ".html":
+                if not target.exists():
+                    broken.append(f"{page.relative_to(html_root.resolve())}: {href}")
+                continue
+            if target not in pages:
+                broken.append(f"{page.relative_to(html_root.resolve())}: {href} (no such page)")
+            elif fragment and fragment not in pages[target].ids:
+                broken.append(f"{page.relative_to(html_root.resolve())}: {href} (no such anchor)")
+    assert not broken, "broken internal links:\n" + "\n".join(sorted(set(broken))[:50])

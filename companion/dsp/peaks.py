@@ -108,7 +108,8 @@ def _far_bases(x: np.ndarray, peaks: np.ndarray, side: int) -> tuple[np.ndarray,
     return m, base
 
 
-def _prominences(x: np.ndarray, peaks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _prominences_scan(x: np.ndarray, peaks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Any peak index: a local scan, then sparse tables for the scans that run far."""
     n = x.size
     q = peaks.size
     if q == 0:
@@ -145,6 +146,92 @@ def _prominences(x: np.ndarray, peaks: np.ndarray) -> tuple[np.ndarray, np.ndarr
             low[right], base[right] = _far_bases(x, peaks[right - q], +1)
     prominences = x[peaks] - np.maximum(low[:q], low[q:])
     return prominences, base[:q].astype(np.intp), base[q:].astype(np.intp)
+
+
+def _jump(prev: np.ndarray, low: np.ndarray, base: np.ndarray, height: np.ndarray) -> None:
+    """Pointer jumping to the nearest higher maximum, carrying the lowest valley on the way.
+
+    ``prev[i]`` starts at the neighbouring maximum, ``low[i]``/``base[i]`` at the valley
+    between them. While the maximum ``prev[i]`` is not higher than ``height[i]``, the range
+    of ``i`` absorbs the range of ``prev[i]`` (all rows at once, from one snapshot). The
+    valley nearer to ``i`` wins ties, as in scipy's scan. Updates the arrays in place.
+    """
+    act = np.flatnonzero(prev >= 0)
+    act = act[height[prev[act]] <= height[act]]
+    while act.size:
+        j = prev[act]
+        pj, lj, bj = prev[j], low[j], base[j]
+        li = low[act]
+        farther = lj < li  # strictly lower: only then does the farther valley become the base
+        low[act] = np.where(farther, lj, li)
+        base[act] = np.where(farther, bj, base[act])
+        prev[act] = pj
+        keep = pj >= 0
+        act, pj = act[keep], pj[keep]
+        act = act[height[pj] <= height[act]]
+
+
+def _prominences(x: np.ndarray, peaks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Prominences and bases; peaks on a local maximum take the fast path over runs.
+
+    The signal is cut into runs of equal samples. Between two neighbouring maximum runs
+    there is exactly one minimum run (the valley). Scanning left from a maximum until a
+    higher sample, the lowest point met is the lowest valley before the nearest higher
+    maximum (its right end: the base nearest the peak); likewise on the right. That is a
+    "nearest greater element" problem on the maxima alone, solved by pointer jumping.
+    """
+    n, q = x.size, peaks.size
+    prom = np.empty(q)
+    left = np.empty(q, dtype=np.intp)
+    right = np.empty(q, dtype=np.intp)
+    if q == 0:
+        return prom, left, right
+    change = np.flatnonzero(x[1:] != x[:-1])
+    starts = np.concatenate([[0], change + 1])
+    ends = np.concatenate([change, [n - 1]])
+    h = x[starts]
+    r = starts.size
+    fast = np.zeros(q, dtype=bool)
+    if r >= 3:
+        up = h[1:] > h[:-1]  # up[k]: run k+1 is above run k
+        is_max = np.zeros(r, dtype=bool)
+        is_max[1:-1] = up[:-1] & ~up[1:]
+        is_min = np.zeros(r, dtype=bool)
+        is_min[1:-1] = ~up[:-1] & up[1:]
+        is_min[0], is_min[-1] = up[0], not up[-1]
+        # boundary maxima are no peaks, but they are barriers higher samples may hide in
+        is_barrier = is_max.copy()
+        is_barrier[0], is_barrier[-1] = not up[0], bool(up[-1])
+        maxima = np.flatnonzero(is_barrier)
+        minima = np.flatnonzero(is_min)
+        run_of = np.searchsorted(starts, peaks, side="right") - 1
+        fast = is_max[run_of]
+    if fast.any():
+        m = maxima.size
+        height = h[maxima]
+        # the valley to the left / right of each maximum (none for a boundary maximum)
+        lv = np.searchsorted(minima, maxima) - 1
+        rv = np.searchsorted(minima, maxima)
+        has_l, has_r = lv >= 0, rv < minima.size
+        lv_c, rv_c = np.maximum(lv, 0), np.minimum(rv, minima.size - 1)
+        low_l = np.where(has_l, h[minima[lv_c]], np.inf)
+        base_l = np.where(has_l, ends[minima[lv_c]], -1)
+        low_r = np.where(has_r, h[minima[rv_c]], np.inf)
+        base_r = np.where(has_r, starts[minima[rv_c]], -1)
+        prev = np.arange(-1, m - 1)
+        _jump(prev, low_l, base_l, height)
+        # the right side is the left side of the reversed sequence of maxima
+        low_r, base_r, height_r = low_r[::-1].copy(), base_r[::-1].copy(), height[::-1].copy()
+        _jump(np.arange(-1, m - 1), low_r, base_r, height_r)
+        low_r, base_r = low_r[::-1], base_r[::-1]
+        k = np.searchsorted(maxima, run_of[fast])
+        prom[fast] = height[k] - np.maximum(low_l[k], low_r[k])
+        left[fast] = base_l[k]
+        right[fast] = base_r[k]
+    if not fast.all():
+        slow = ~fast
+        prom[slow], left[slow], right[slow] = _prominences_scan(x, peaks[slow])
+    return prom, left, right
 
 
 def peak_prominences(x: Any, peaks: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy.fft import next_fast_len
 from scipy.signal import get_window
 
 from companion._checks import as_float_array
@@ -230,7 +231,7 @@ def fundamental(x: Any, fs: float, *, fmin: float = 50.0, fmax: float = 2000.0) 
     Derived in: FFT of stereo audio §3. The strongest peak is often a harmonic, not the
     fundamental, so the pitch is chosen by how well a whole harmonic series fits:
 
-    1. power spectrum (Hann window, zero-padded to at least 4x the length), summed over
+    1. power spectrum (Hann window, zero-padded to about 4x the length), summed over
        channels (no phase cancellation between them);
     2. peaks within 60 dB of the strongest, each refined by parabolic interpolation of the log
        magnitude, with a level in [0, 1] (1 = strongest, 0 = 60 dB down);
@@ -271,8 +272,7 @@ def fundamental(x: Any, fs: float, *, fmin: float = 50.0, fmax: float = 2000.0) 
             f"needs at least 8 periods = {need} samples (pass a longer signal or a higher fmin)"
         )
     x2 = arr.reshape(n, -1)
-    pad = 4
-    n_fft = 1 << int(np.ceil(np.log2(pad * n)))
+    n_fft = next_fast_len(4 * n, real=True)  # zero-padded 4x: a finer grid for the peaks
     pad = n_fft / n
     w = get_window("hann", n, fftbins=True)
     power = np.sum(np.abs(np.fft.rfft((x2 - x2.mean(axis=0)) * w[:, None], n=n_fft, axis=0)) ** 2, axis=1)

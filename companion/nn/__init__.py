@@ -1,6 +1,6 @@
 """Neural-network layers as forward/backward pairs (float64 by default).
 
-Read :mod:`companion.nn.module` first: it is the whole protocol. Then ``layers``,
+Read ``companion/nn/module.py`` first: it is the whole protocol. Then ``layers``,
 ``losses``, ``gradcheck`` and ``optim``.
 """
 

@@ -94,7 +94,8 @@ class RNN(Module):
     Notes
     -----
     **Initial state.** ``forward(x, h0=None)`` also takes an explicit initial state of shape
-    ``(N, H)`` or ``(H,)`` (broadcast over the batch); it overrides ``params["h0"]``. After
+    ``(N, H)`` or ``(H,)`` (broadcast over the batch); it overrides ``params["h0"]`` (whose gradient
+    is then zero, as it was not used). After
     ``backward``, :attr:`dh0` holds ``dL/dh_0`` with shape ``(N, H)`` whichever way ``h0`` came in.
 
     **Record.** After ``backward``, :attr:`record` is a :class:`BPTTRecord`. The input ``dout`` of

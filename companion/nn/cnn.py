@@ -1,0 +1,179 @@
+"""A small CNN trained on the 8×8 digits, and a measure of how edge-like its filters are.
+
+Derived in: CNN filters §4 (filters come from a random start and backprop), §5 (different
+seeds, different filters, similar accuracy; how many filters look like oriented edges).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from companion.data.digits import train_test_split_digits
+from companion.nn.conv import Conv2d, MaxPool2d
+from companion.nn.layers import Flatten, Linear, ReLU
+from companion.nn.losses import softmax_cross_entropy
+from companion.nn.module import Module, Sequential
+from companion.nn.optim import Adam
+from companion.nn.train import History, accuracy, fit
+
+__all__ = ["EDGE_KERNELS", "edge_scores", "digits_cnn", "DigitsCNNRun", "train_digits_cnn"]
+
+_SOBEL = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+_DIAG = np.array([[-2.0, -1.0, 0.0], [-1.0, 0.0, 1.0], [0.0, 1.0, 2.0]])
+#: Sobel-like 3×3 detectors of four edge orientations (each has zero mean).
+EDGE_KERNELS: dict[str, np.ndarray] = {
+    "vertical edge": _SOBEL,  # responds to a left-to-right change
+    "horizontal edge": _SOBEL.T,  # a top-to-bottom change
+    "diagonal edge ↘": _DIAG,
+    "diagonal edge ↙": np.fliplr(_DIAG),
+}
+
+
+def edge_scores(filters: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """How much each 3×3 filter looks like an oriented edge detector. Derived in: CNN filters §5.
+
+    The score of a filter is its largest absolute Pearson correlation with the four
+    :data:`EDGE_KERNELS` (the sign does not matter: a dark-to-light and a light-to-dark
+    edge detector are both edge detectors). 1 means an exact, rescaled Sobel kernel;
+    a random Gaussian filter scores about 0.5 on average.
+
+    Parameters
+    ----------
+    filters : array of shape (F, 3, 3) or (F, 1, 3, 3)
+        E.g. ``conv.params["W"]`` of a one-input-channel :class:`Conv2d`.
+
+    Returns
+    -------
+    scores : array of shape (F,)
+        In ``[0, 1]``; 0 for a constant filter.
+    best : list of str
+        For each filter, the name of the kernel it correlates with best.
+    """
+    f = np.asarray(filters, dtype=np.float64)
+    if f.ndim == 4 and f.shape[1] == 1:
+        f = f[:, 0]
+    if f.ndim != 3 or f.shape[1:] != (3, 3):
+        raise ValueError(f"edge_scores: expected filters of shape (F, 3, 3) or (F, 1, 3, 3), got {np.shape(filters)}")
+    centred = f.reshape(len(f), 9) - f.reshape(len(f), 9).mean(axis=1, keepdims=True)
+    norms = np.linalg.norm(centred, axis=1)
+    kernels = np.stack([k.ravel() / np.linalg.norm(k) for k in EDGE_KERNELS.values()])  # zero-mean already
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.abs(centred @ kernels.T) / norms[:, None]
+    r = np.where(norms[:, None] > 0, r, 0.0)
+    names = list(EDGE_KERNELS)
+    return r.max(axis=1), [names[i] for i in r.argmax(axis=1)]
+
+
+def digits_cnn(channels: int = 16, *, rng: np.random.Generator | int | None = None) -> Sequential:
+    """conv 3×3 (1 → ``channels``, padding 1) → ReLU → max-pool 2×2 (stride 1) → linear (→ 10).
+
+    Derived in: CNN filters §4. Input ``(N, 1, 8, 8)``; the pooled maps are 7×7.
+    """
+    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    return Sequential(
+        Conv2d(1, channels, 3, padding=1, rng=gen),
+        ReLU(),
+        MaxPool2d(2, stride=1),
+        Flatten(),
+        Linear(channels * 7 * 7, 10, rng=gen),
+    )
+
+
+@dataclass
+class DigitsCNNRun:
+    """What :func:`train_digits_cnn` returns. Derived in: CNN filters §4.
+
+    Attributes
+    ----------
+    model : Sequential
+        The trained network (in eval mode).
+    filters : list of arrays (channels, 3, 3)
+        The first layer's filters before training (index 0) and after every epoch.
+    test_accuracy : list of float
+        Test accuracy before training (index 0) and after every epoch.
+    history : History
+        The record of :func:`companion.nn.train.fit` (loss per step, gradient norms, …).
+    train_seconds, train_cpu_seconds : float
+        Wall-clock and process CPU time of the training steps (the per-epoch evaluations excluded).
+    mean, std : float
+        The pixel statistics of the training images used to standardise every input.
+    seed : int
+    """
+
+    model: Sequential
+    filters: list[np.ndarray]
+    test_accuracy: list[float]
+    history: History
+    train_seconds: float
+    train_cpu_seconds: float
+    mean: float
+    std: float
+    seed: int
+    hyper: dict = field(default_factory=dict)
+
+    def prepare(self, images: np.ndarray) -> np.ndarray:
+        """``(N, 8, 8)`` images in [0, 1] → the standardised ``(N, 1, 8, 8)`` input of :attr:`model`."""
+        images = np.asarray(images, dtype=np.float64)
+        if images.ndim != 3 or images.shape[1:] != (8, 8):
+            raise ValueError(f"DigitsCNNRun.prepare: expected images of shape (N, 8, 8), got {images.shape}")
+        return ((images - self.mean) / self.std)[:, None]
+
+
+def train_digits_cnn(
+    seed: int = 0,
+    *,
+    channels: int = 16,
+    epochs: int = 15,
+    batch_size: int = 32,
+    lr: float = 1e-2,
+    split_seed: int = 0,
+    progress: bool = False,
+) -> DigitsCNNRun:
+    """Train :func:`digits_cnn` on the digits' fixed training split; record filters and test accuracy.
+
+    Derived in: CNN filters §4. Adam with a cosine-decaying learning rate (from ``lr`` to 0
+    over the run), mini-batches of ``batch_size``, softmax cross-entropy; inputs standardised
+    with the training pixels' mean and standard deviation. ``seed`` sets both the initial
+    weights and the order of the mini-batches; ``split_seed`` the train/test split
+    (:func:`companion.data.train_test_split_digits`).
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"train_digits_cnn: epochs must be a positive integer, got {epochs!r}")
+    x_tr, y_tr, x_te, y_te = train_test_split_digits(seed=split_seed)
+    mean, std = float(x_tr.mean()), float(x_tr.std())
+    a, b = ((x_tr - mean) / std)[:, None], ((x_te - mean) / std)[:, None]
+    gen = np.random.default_rng(seed)
+    model = digits_cnn(channels, rng=gen)
+    conv: Module = model[0]
+    opt = Adam(model, lr=lr)
+    steps_per_epoch = -(-len(a) // batch_size)
+    total = steps_per_epoch * epochs
+    filters, test_acc = [], []
+    eval_wall, eval_cpu = [0.0], [0.0]
+
+    def snapshot() -> None:
+        t0, c0 = time.perf_counter(), time.process_time()
+        model.eval()
+        filters.append(conv.params["W"][:, 0].copy())
+        test_acc.append(accuracy(model.forward(b), y_te))
+        model.train()
+        eval_wall[0] += time.perf_counter() - t0
+        eval_cpu[0] += time.process_time() - c0
+
+    def callback(step: int, _model: Module, _history: History) -> None:
+        opt.lr = 0.5 * lr * (1.0 + np.cos(np.pi * step / total))  # for the next step
+        if step % steps_per_epoch == 0:
+            snapshot()
+
+    snapshot()
+    eval_wall[0] = eval_cpu[0] = 0.0  # the snapshot before training is not part of training
+    t0, c0 = time.perf_counter(), time.process_time()
+    history = fit(model, a, y_tr, softmax_cross_entropy, opt, epochs=int(epochs), batch_size=batch_size,
+                  rng=gen, callback=callback, progress=progress)
+    wall, cpu = time.perf_counter() - t0 - eval_wall[0], time.process_time() - c0 - eval_cpu[0]
+    model.eval()
+    hyper = {"channels": channels, "epochs": int(epochs), "batch_size": batch_size, "lr": lr, "split_seed": split_seed}
+    return DigitsCNNRun(model, filters, test_acc, history, wall, cpu, mean, std, seed, hyper)
