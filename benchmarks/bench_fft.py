@@ -46,9 +46,9 @@ def bench_two_real(rows: list[dict]) -> None:
         scale = max(np.abs(ref_x).max(), np.abs(ref_y).max())
         err = float(max(np.abs(X - ref_x).max(), np.abs(Y - ref_y).max()) / scale)
         repeats = 30 if n <= 65536 else 5
-        t_ref = median_time(lambda: (np.fft.fft(x), np.fft.fft(y)), repeats)
-        t_two = median_time(lambda: two_real_ffts(x, y), repeats)
-        t_rfft = median_time(lambda: (np.fft.rfft(x), np.fft.rfft(y)), repeats)
+        t_ref = median_time(lambda x=x, y=y: (np.fft.fft(x), np.fft.fft(y)), repeats)
+        t_two = median_time(lambda x=x, y=y: two_real_ffts(x, y), repeats)
+        t_rfft = median_time(lambda x=x, y=y: (np.fft.rfft(x), np.fft.rfft(y)), repeats)
         rows.append({"n": n, "two np.fft.fft (reference) s": t_ref, "two_real_ffts s": t_two,
                      "two np.fft.rfft s": t_rfft, "two_real_ffts / reference": t_two / t_ref,
                      "two rfft / reference": t_rfft / t_ref, "max rel error": err})
@@ -76,7 +76,9 @@ def bench_fundamental() -> dict:
 def main() -> None:
     rows: list[dict] = []
     bench_two_real(rows)
-    print(f"{'N':>9} {'2x fft (ref)':>13} {'two_real_ffts':>14} {'ratio':>6} {'2x rfft':>10} {'ratio':>6} {'max rel err':>11}")
+    header = ("N", "2x fft (ref)", "two_real_ffts", "ratio", "2x rfft", "ratio", "max rel err")
+    widths = (9, 13, 14, 6, 10, 6, 11)
+    print(" ".join(f"{h:>{w}}" for h, w in zip(header, widths)))
     for r in rows:
         print(f"{r['n']:>9} {r['two np.fft.fft (reference) s'] * 1e3:>10.3f} ms {r['two_real_ffts s'] * 1e3:>11.3f} ms "
               f"{r['two_real_ffts / reference']:>6.2f} {r['two np.fft.rfft s'] * 1e3:>7.3f} ms "
@@ -84,7 +86,8 @@ def main() -> None:
     f0 = bench_fundamental()
     p = f0["piano clip"]
     print(f"\nfundamental on the piano clip {tuple(p['samples'])}: {p['fundamental s'] * 1e3:.1f} ms "
-          f"({p['fundamental / reference']:.1f}x one rfft of the clip, {p['rfft of the clip (reference) s'] * 1e3:.2f} ms); "
+          f"({p['fundamental / reference']:.1f}x one rfft of the clip, "
+          f"{p['rfft of the clip (reference) s'] * 1e3:.2f} ms); "
           f"estimate {p['estimate Hz']:.3f} Hz ({p['error vs 261.63 Hz']:+.3f} Hz)")
     for f, s in f0["synthetic 1 s notes, fundamental s"].items():
         print(f"fundamental on a 1 s synthetic note at {f} Hz: {s * 1e3:.1f} ms")

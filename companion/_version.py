@@ -11,7 +11,7 @@ class VersionMismatchError(RuntimeError):
     """The installed companion is not the version a chapter was written for."""
 
 
-def require(book_version: str) -> str:
+def require(book_version: str) -> None:
     """Check that the installed companion is the one a chapter was written for.
 
     Every chapter's first code cell calls ``companion.require("X.Y.Z")``.
@@ -20,11 +20,6 @@ def require(book_version: str) -> str:
     ----------
     book_version : str
         The companion version the chapter was executed with when the book was built.
-
-    Returns
-    -------
-    str
-        The installed version (equal to ``book_version``).
 
     Raises
     ------
@@ -42,4 +37,3 @@ def require(book_version: str) -> str:
             "   # in Colab or elsewhere\n"
             "then restart the kernel."
         )
-    return __version__

@@ -12,6 +12,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import settings
+
+# A shared 2-core machine makes per-example deadlines flaky; derandomised runs make a CI failure
+# reproducible by rerunning the same command.
+settings.register_profile("book", deadline=None, derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "book"))
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from companion.nn import (
     RNN,
+    SGD,
     Adam,
     Linear,
     Sequential,
@@ -333,3 +334,27 @@ def test_recall_is_learned_for_short_sequences_and_fails_for_long_ones_when_grad
     assert _recall_accuracy(10, recurrent_init=0.8, seed=0) > 0.95
     for seed in (0, 1, 2):
         assert _recall_accuracy(40, recurrent_init=0.8, seed=seed) < 0.3
+
+
+def _sgd_recall_accuracy(clip: float | None, seed: int, T: int = 20, K: int = 8, steps: int = 150) -> float:
+    rng = np.random.default_rng(seed)
+    model = Sequential(RNN(K, 32, rng=rng, record=False), TemporalPool("last"), Linear(32, K, rng=rng))
+    model[0].params["Wh"] *= 2.0  # an exploding start: every singular value of Wh is 2
+    opt = SGD(model, lr=0.05, momentum=0.9)
+    for _ in range(steps):
+        x, y = make_recall_task(64, T, K, rng=rng)
+        _, dscores = softmax_cross_entropy(model(x), y)
+        model.backward(dscores)
+        if clip is not None:
+            clip_grad_norm(model, clip)
+        opt.step()
+    x, y = make_recall_task(1000, T, K, rng=seed + 1000)
+    return float(np.mean(model(x).argmax(axis=1) == y))
+
+
+@pytest.mark.slow
+def test_clipping_rescues_training_from_an_exploding_start():
+    """SGD + momentum from Wh = 2Q on the T = 20 recall task: stuck at chance unclipped, learned clipped."""
+    for seed in (0, 1, 2):
+        assert _sgd_recall_accuracy(None, seed) < 0.3
+        assert _sgd_recall_accuracy(1.0, seed) > 0.5  # chance is 1/8

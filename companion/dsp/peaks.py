@@ -5,8 +5,11 @@
 (positions, prominences, bases, the ``properties`` keys), including plateaus (the middle
 of a flat top, rounded down), equal heights, endpoints (never peaks) and ``distance``
 (smaller peaks removed by priority, highest first). The tests check this on hundreds of
-random and edge-case signals. The algorithms are vectorised: a local scan for the
-short-range part and a sparse table (binary lifting) for the few long-range searches.
+random and edge-case signals. The algorithms are vectorised numpy, no Python loop per
+sample or per peak: prominences of local maxima by pointer jumping over the runs of the
+signal (other indices by a local scan plus sparse-table searches), ``distance`` by parallel
+rounds of the greedy rule. Unlike scipy's scan, the cost does not grow quadratically when
+every peak is higher than the last.
 
 :func:`noise_floor` and :func:`events_above` give the windows where a signal rises above
 a noise floor and falls back under it: the start and end of each event.
@@ -156,15 +159,26 @@ def _jump(prev: np.ndarray, low: np.ndarray, base: np.ndarray, height: np.ndarra
     of ``i`` absorbs the range of ``prev[i]`` (all rows at once, from one snapshot). The
     valley nearer to ``i`` wins ties, as in scipy's scan. Updates the arrays in place.
     """
-    act = np.flatnonzero(prev >= 0)
+    # first round on contiguous slices: every maximum absorbs its neighbour if not lower
+    m = height.size
+    if m < 2:
+        return
+    i = np.flatnonzero(height[:-1] <= height[1:]) + 1
+    j = i - 1
+    pj, lj, bj = prev[j], low[j], base[j]
+    farther = lj < low[i]
+    low[i[farther]] = lj[farther]
+    base[i[farther]] = bj[farther]
+    prev[i] = pj
+    act = i[pj >= 0]
     act = act[height[prev[act]] <= height[act]]
     while act.size:
         j = prev[act]
         pj, lj, bj = prev[j], low[j], base[j]
-        li = low[act]
-        farther = lj < li  # strictly lower: only then does the farther valley become the base
-        low[act] = np.where(farther, lj, li)
-        base[act] = np.where(farther, bj, base[act])
+        farther = lj < low[act]  # strictly lower: only then does the farther valley become the base
+        upd = act[farther]
+        low[upd] = lj[farther]
+        base[upd] = bj[farther]
         prev[act] = pj
         keep = pj >= 0
         act, pj = act[keep], pj[keep]
@@ -186,53 +200,58 @@ def _prominences(x: np.ndarray, peaks: np.ndarray) -> tuple[np.ndarray, np.ndarr
     right = np.empty(q, dtype=np.intp)
     if q == 0:
         return prom, left, right
-    change = np.flatnonzero(x[1:] != x[:-1])
-    starts = np.concatenate([[0], change + 1])
-    ends = np.concatenate([change, [n - 1]])
-    h = x[starts]
-    r = starts.size
     fast = np.zeros(q, dtype=bool)
-    if r >= 3:
-        up = h[1:] > h[:-1]  # up[k]: run k+1 is above run k
-        is_max = np.zeros(r, dtype=bool)
-        is_max[1:-1] = up[:-1] & ~up[1:]
-        is_min = np.zeros(r, dtype=bool)
-        is_min[1:-1] = ~up[:-1] & up[1:]
-        is_min[0], is_min[-1] = up[0], not up[-1]
-        # boundary maxima are no peaks, but they are barriers higher samples may hide in
-        is_barrier = is_max.copy()
-        is_barrier[0], is_barrier[-1] = not up[0], bool(up[-1])
+    if n >= 3:
+        differs = x[1:] != x[:-1]
+        if differs.all():  # no two equal neighbours: every sample is its own run
+            starts = ends = np.arange(n)
+            h = x
+            run_of = peaks
+        else:
+            change = np.flatnonzero(differs)
+            starts = np.concatenate([[0], change + 1])
+            ends = np.concatenate([change, [n - 1]])
+            h = x[starts]
+            run_id = np.concatenate([[0], np.cumsum(differs)])
+            run_of = run_id[peaks]
+        r = h.size
+        if r >= 3:
+            up = h[1:] > h[:-1]  # up[k]: run k+1 is above run k
+            is_max = np.zeros(r, dtype=bool)
+            np.greater(up[:-1], up[1:], out=is_max[1:-1])  # up, then down
+            is_min = np.zeros(r, dtype=bool)
+            np.less(up[:-1], up[1:], out=is_min[1:-1])  # down, then up
+            is_min[0], is_min[-1] = up[0], not up[-1]
+            # boundary maxima are no peaks, but they are barriers higher samples may hide in
+            is_barrier = is_max.copy()
+            is_barrier[0], is_barrier[-1] = not up[0], bool(up[-1])
+            fast = is_max[run_of]
+    if fast.any():
         maxima = np.flatnonzero(is_barrier)
         minima = np.flatnonzero(is_min)
-        run_of = np.searchsorted(starts, peaks, side="right") - 1
-        fast = is_max[run_of]
-    if fast.any():
         m = maxima.size
         height = h[maxima]
         # the valley to the left / right of each maximum (none for a boundary maximum)
-        lv = np.searchsorted(minima, maxima) - 1
-        rv = np.searchsorted(minima, maxima)
+        n_min_before = np.cumsum(is_min, dtype=np.intp)[maxima]  # maxima are never minima
+        lv, rv = n_min_before - 1, n_min_before
         has_l, has_r = lv >= 0, rv < minima.size
-        lv_c, rv_c = np.maximum(lv, 0), np.minimum(rv, minima.size - 1)
-        low_l = np.where(has_l, h[minima[lv_c]], np.inf)
-        base_l = np.where(has_l, ends[minima[lv_c]], -1)
-        low_r = np.where(has_r, h[minima[rv_c]], np.inf)
-        base_r = np.where(has_r, starts[minima[rv_c]], -1)
-        prev = np.arange(-1, m - 1)
-        _jump(prev, low_l, base_l, height)
+        lv_c, rv_c = minima[np.maximum(lv, 0)], minima[np.minimum(rv, minima.size - 1)]
+        low_l = np.where(has_l, h[lv_c], np.inf)
+        base_l = np.where(has_l, ends[lv_c], -1)
+        low_r = np.where(has_r, h[rv_c], np.inf)[::-1].copy()
+        base_r = np.where(has_r, starts[rv_c], -1)[::-1].copy()
+        _jump(np.arange(-1, m - 1), low_l, base_l, height)
         # the right side is the left side of the reversed sequence of maxima
-        low_r, base_r, height_r = low_r[::-1].copy(), base_r[::-1].copy(), height[::-1].copy()
-        _jump(np.arange(-1, m - 1), low_r, base_r, height_r)
-        low_r, base_r = low_r[::-1], base_r[::-1]
-        k = np.searchsorted(maxima, run_of[fast])
-        prom[fast] = height[k] - np.maximum(low_l[k], low_r[k])
+        _jump(np.arange(-1, m - 1), low_r, base_r, height[::-1].copy())
+        k = np.cumsum(is_barrier, dtype=np.intp)[run_of[fast]] - 1
+        kr = m - 1 - k
+        prom[fast] = height[k] - np.maximum(low_l[k], low_r[kr])
         left[fast] = base_l[k]
-        right[fast] = base_r[k]
+        right[fast] = base_r[kr]
     if not fast.all():
         slow = ~fast
         prom[slow], left[slow], right[slow] = _prominences_scan(x, peaks[slow])
     return prom, left, right
-
 
 def peak_prominences(x: Any, peaks: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The prominence of each peak and the bases it is measured from.
@@ -311,48 +330,53 @@ def _within(values: np.ndarray, lo: Any, hi: Any) -> np.ndarray:
     return keep
 
 
+def _window_max(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """max(values[lo[i]:hi[i]]) for every i (all windows non-empty), with a sparse table."""
+    width = hi - lo
+    levels = [values]
+    step = 1
+    while 2 * step <= width.max():
+        levels.append(np.maximum(levels[-1][:-step], levels[-1][step:]))
+        step *= 2
+    k = np.frexp(width.astype(np.float64))[1] - 1  # floor(log2(width))
+    out = np.empty(lo.size, dtype=values.dtype)
+    for level in np.unique(k):
+        sel = k == level
+        t = levels[level]
+        out[sel] = np.maximum(t[lo[sel]], t[hi[sel] - (1 << level)])
+    return out
+
+
 def _select_by_distance(peaks: np.ndarray, heights: np.ndarray, distance: int) -> np.ndarray:
     """Keep peaks highest first, dropping every peak closer than ``distance`` to a kept one.
 
     Ties in height are broken exactly as scipy does: by ``np.argsort`` of the heights.
     Rounds of the same greedy rule run in parallel: an undecided peak that outranks every
-    undecided peak within reach is kept, and its neighbours dropped.
+    undecided peak within reach is kept, and the undecided peaks within reach of it are
+    dropped; each round works only on the peaks still undecided.
     """
     q = peaks.size
     rank = np.empty(q, dtype=np.int64)
     rank[np.argsort(heights)] = np.arange(q)
-    lo = np.searchsorted(peaks, peaks - distance + 1, side="left")
-    hi = np.searchsorted(peaks, peaks + distance - 1, side="right")  # window [lo, hi)
-    state = np.zeros(q, dtype=np.int8)  # 0 undecided, 1 kept, -1 dropped
-    undecided = np.arange(q)
+    keep = np.zeros(q, dtype=bool)
+    idx = np.arange(q)  # the undecided peaks, by position
+    pos, rk = peaks, rank
     rounds = 0
-    while undecided.size:
+    while idx.size:
         rounds += 1
-        if rounds > 30 and undecided.size > 0:
+        if rounds > 40:  # a long chain of ever higher peaks: finish one peak at a time
+            state = np.full(q, -1, dtype=np.int8)
+            state[keep] = 1
+            state[idx] = 0
             return _select_by_distance_loop(peaks, rank, distance, state)
-        r = np.where(state == 0, rank, -1)
-        # window maximum of r over [lo, hi) with a sparse table
-        width = hi[undecided] - lo[undecided]
-        levels = [r]
-        step = 1
-        while 2 * step <= width.max():
-            levels.append(np.maximum(levels[-1][:-step], levels[-1][step:]))
-            step *= 2
-        k = np.frexp(width.astype(np.float64))[1] - 1
-        wmax = np.empty(undecided.size, dtype=np.int64)
-        for level in np.unique(k):
-            sel = k == level
-            u = undecided[sel]
-            t = levels[level]
-            wmax[sel] = np.maximum(t[lo[u]], t[hi[u] - (1 << level)])
-        win = undecided[wmax == rank[undecided]]
-        state[win] = 1
-        kept_count = np.concatenate([[0], np.cumsum(state == 1)])
-        near_kept = kept_count[hi[undecided]] - kept_count[lo[undecided]] > 0
-        drop = undecided[near_kept & (state[undecided] == 0)]
-        state[drop] = -1
-        undecided = undecided[state[undecided] == 0]
-    return state == 1
+        lo = np.searchsorted(pos, pos - distance + 1, side="left")
+        hi = np.searchsorted(pos, pos + distance - 1, side="right")  # window [lo, hi) holds i
+        win = rk == _window_max(rk, lo, hi)
+        keep[idx[win]] = True
+        near = np.concatenate([[0], np.cumsum(win)])
+        undecided = (near[hi] - near[lo] == 0)  # no newly kept peak within reach (nor itself)
+        idx, pos, rk = idx[undecided], pos[undecided], rk[undecided]
+    return keep
 
 
 def _select_by_distance_loop(peaks: np.ndarray, rank: np.ndarray, distance: int, state: np.ndarray) -> np.ndarray:

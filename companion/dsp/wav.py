@@ -5,7 +5,7 @@ that every problem becomes one :class:`WavError` that names the file and what is
 so that 24-bit and WAVE_FORMAT_EXTENSIBLE files read like any other.
 
 A WAV file is a RIFF container: ``"RIFF" <size> "WAVE"`` followed by chunks, each
-``<4-byte id> <uint32 little-endian size> <data> [pad byte if size is odd]``. The ``fmt ``
+``<4-byte id> <uint32 little-endian size> <data> [pad byte if size is odd]``. The ``'fmt '``
 chunk says how the ``data`` chunk's bytes are laid out: interleaved frames of
 ``n_channels`` samples, each ``bits_per_sample / 8`` bytes, little-endian.
 """
@@ -67,7 +67,7 @@ class Wav:
     sample_format : str
         ``"uint8"``, ``"int16"``, ``"int24"``, ``"int32"``, ``"float32"`` or ``"float64"``.
     format_tag : int
-        The ``fmt `` chunk's format tag: 1 (PCM), 3 (IEEE float) or 0xFFFE (extensible).
+        The ``'fmt '`` chunk's format tag: 1 (PCM), 3 (IEEE float) or 0xFFFE (extensible).
     extensible : bool
         True for a WAVE_FORMAT_EXTENSIBLE header (the sub-format GUID gave the real format).
     valid_bits : int
@@ -198,7 +198,7 @@ def read_wav(path: str | os.PathLike[str]) -> Wav:
     WavError
         (a ``ValueError``) for any file that is not a readable WAV: not RIFF/WAVE, truncated,
         a compressed codec, missing or zero-length ``data``, a byte count that is not a whole
-        number of frames, an inconsistent ``fmt `` chunk. The message names the file.
+        number of frames, an inconsistent ``'fmt '`` chunk. The message names the file.
     FileNotFoundError
         If the file does not exist.
     """

@@ -180,7 +180,7 @@ class Conv2d(Module):
         self._x_shape, self._out_shape = x.shape, (n, self.out_channels, ho, wo)
         self._cols = im2col(x, kh, kw, self.stride, self.padding)  # (N·Ho·Wo, C·kh·kw)
         y = self._cols @ self.params["W"].reshape(self.out_channels, -1).T + self.params["b"]
-        return y.reshape(n, ho, wo, self.out_channels).transpose(0, 3, 1, 2)
+        return np.ascontiguousarray(y.reshape(n, ho, wo, self.out_channels).transpose(0, 3, 1, 2))
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         if self._cols is None:
@@ -218,6 +218,7 @@ class MaxPool2d(Module):
         self.kernel_size = _pair(kernel_size, "MaxPool2d", "kernel_size", 1)
         self.stride = self.kernel_size if stride is None else _pair(stride, "MaxPool2d", "stride", 1)
         self._index: np.ndarray | None = None
+        self._base_key: tuple | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         kh, kw = self.kernel_size
@@ -227,17 +228,26 @@ class MaxPool2d(Module):
         n, c, h, w = x.shape
         if h < kh or w < kw:
             raise ValueError(f"{self!r}: the input is {h}×{w}, smaller than the {kh}×{kw} window (input {x.shape})")
-        win = sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]  # (N, C, Ho, Wo, kh, kw)
-        ho, wo = win.shape[2:4]
-        flat = win.reshape(n, c, ho, wo, kh * kw)
-        arg = flat.argmax(axis=-1)  # first maximum in row-major order
-        y = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
-        # Flat index, into x, of each window's arg-max.
-        u, v = np.divmod(arg, kw)
-        rows = np.arange(ho)[:, None] * sh + u
-        cols = np.arange(wo)[None, :] * sw + v
-        nc = np.arange(n * c).reshape(n, c, 1, 1)
-        self._index = ((nc * h + rows) * w + cols).ravel()
+        ho, wo = (h - kh) // sh + 1, (w - kw) // sw + 1
+        # One strided slice per offset (u, v) of the window: a running max, and the flat offset
+        # u·W + v of where it was found. A strict ">" keeps the first maximum in row-major
+        # order when values tie.
+        y = x[:, :, : sh * (ho - 1) + 1 : sh, : sw * (wo - 1) + 1 : sw]
+        off = np.zeros(y.shape, dtype=np.intp)
+        for k in range(1, kh * kw):
+            u, v = divmod(k, kw)
+            s = x[:, :, u : u + sh * (ho - 1) + 1 : sh, v : v + sw * (wo - 1) + 1 : sw]
+            better = s > y
+            y = np.where(better, s, y)
+            off = np.where(better, u * w + v, off)
+        if kh * kw == 1:
+            y = y.copy()
+        key = (x.shape, self.stride)
+        if self._base_key != key:  # flat index of each window's top-left corner, cached per shape
+            nc = np.arange(n * c, dtype=np.intp).reshape(n, c, 1, 1)
+            corner = (np.arange(ho) * sh)[:, None] * w + (np.arange(wo) * sw)[None, :]
+            self._base, self._base_key = nc * (h * w) + corner, key
+        self._index = (self._base + off).ravel()
         self._x_shape, self._out_shape = x.shape, y.shape
         return y
 

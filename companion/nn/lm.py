@@ -1,6 +1,7 @@
 """Levenberg–Marquardt and gradient descent for fitting small networks by least squares.
 
-Derived in: Backpropagation §9 (curve fitting, Q02/Q15/Q27) and §10 (stopping criteria, Q21).
+Derived in: Backpropagation §10 (curve fitting, Q02/Q15), §11 (what makes LM fast, Q27)
+and §12 (stopping criteria, Q21).
 
 Backpropagation only supplies derivatives. Gradient descent uses one gradient per epoch;
 Levenberg–Marquardt uses the Jacobian ``J`` of every residual with respect to every parameter
@@ -33,14 +34,17 @@ STOP_REASONS = ("epochs", "time", "goal", "min_grad", "mu_max", "max_fail", "div
 def flatten_params(model: Module) -> np.ndarray:
     """All parameters of ``model`` as one float vector, in ``model.params`` order (a copy).
 
-    Derived in: Backpropagation §9.
+    Derived in: Backpropagation §10.
     """
     ps = list(model.params.values())
     return np.concatenate([p.ravel() for p in ps]) if ps else np.zeros(0)
 
 
 def flatten_grads(model: Module) -> np.ndarray:
-    """All gradients of ``model`` as one vector, in the same order as :func:`flatten_params`."""
+    """All gradients of ``model`` as one vector, in the same order as :func:`flatten_params`.
+
+    Derived in: Backpropagation §10.
+    """
     gs = list(model.grads.values())
     return np.concatenate([g.ravel() for g in gs]) if gs else np.zeros(0)
 
@@ -48,7 +52,7 @@ def flatten_grads(model: Module) -> np.ndarray:
 def unflatten_params(model: Module, theta: np.ndarray) -> None:
     """Write the vector ``theta`` back into ``model.params``, in place.
 
-    Derived in: Backpropagation §9.
+    Derived in: Backpropagation §10.
 
     Raises
     ------
@@ -89,7 +93,7 @@ def _batched_ok(model: Module) -> bool:
 def jacobian(model: Module, x: np.ndarray, *, method: str = "auto") -> np.ndarray:
     """Jacobian of the model's outputs with respect to all its parameters, by backpropagation.
 
-    Derived in: Backpropagation §9.
+    Derived in: Backpropagation §10.
 
     Row ``n * n_out + k`` holds ``∂ output[n, k] / ∂θ`` with ``θ = flatten_params(model)``,
     so that with residuals ``e = (model(x) − y).ravel()`` the Gauss–Newton gradient is ``Jᵀe``.
@@ -174,7 +178,7 @@ def _jacobian(model: Module, x: np.ndarray, method: str) -> np.ndarray:
 class FitHistory:
     """What :func:`fit_curve` did, one entry per epoch (entry 0 is before the first update).
 
-    Derived in: Backpropagation §10.
+    Derived in: Backpropagation §12.
 
     Attributes
     ----------
@@ -261,7 +265,7 @@ def fit_curve(
 ) -> FitHistory:
     """Fit ``model`` to ``(x, y)`` by least squares with Levenberg–Marquardt or gradient descent.
 
-    Derived in: Backpropagation §9 (LM step and μ schedule) and §10 (stopping criteria).
+    Derived in: Backpropagation §10 (LM step), §11 (μ schedule) and §12 (stopping criteria).
 
     The model is trained in place on the mean squared error over all outputs, full batch.
     Training stops at the first criterion met, recorded in ``history.stop_reason``.

@@ -189,33 +189,36 @@ class RNN(Module):
         n, T, H = hs.shape
         dh_all = np.empty_like(hs)
         da_all = np.empty_like(hs)
+        dWx, dWh = np.zeros_like(Wx), np.zeros_like(Wh)
         dh_next = np.zeros((n, H), dtype=hs.dtype)  # gradient reaching h_t from step t+1
         WhT = Wh.T
         for t in range(T - 1, -1, -1):
             dh = dout[:, t] + dh_next  # direct path + recurrent path
             da = dh * (1.0 - hs[:, t] ** 2)  # through tanh
             dh_all[:, t], da_all[:, t] = dh, da
+            h_prev = hs[:, t - 1] if t > 0 else h_init
+            dWx += x[:, t].T @ da  # the weights are shared: their gradient sums over the steps
+            dWh += h_prev.T @ da
             dh_next = da @ WhT  # on to h_{t-1}
         self.dh0 = dh_next
-        # Parameter gradients: the sum over steps and batch, as one matrix product each.
-        h_prev = np.concatenate([h_init[:, None, :], hs[:, :-1]], axis=1)  # h_{t-1} for every t
-        da_flat = da_all.reshape(n * T, H)
-        self._set_grad("Wx", x.reshape(n * T, -1).T @ da_flat)
-        self._set_grad("Wh", h_prev.reshape(n * T, H).T @ da_flat)
-        self._set_grad("b", da_flat.sum(axis=0))
+        # Small products per step rather than one (H, N*T) @ (N*T, H) product: a long inner
+        # dimension makes BLAS go multi-threaded, which is much slower on a busy machine.
+        self._set_grad("Wx", dWx)
+        self._set_grad("Wh", dWh)
+        self._set_grad("b", da_all.sum(axis=(0, 1)))
         if "h0" in self.params:
             self._set_grad("h0", dh_next.sum(axis=0) if from_param else np.zeros(H))
         if self.record_mode:
+            # Computed apart from the loop's sums (the tests check that they agree to 1e-12).
             per_step = self.record_mode == "full"
-            da_t = da_all.transpose(1, 0, 2)  # (T, N, H)
-            self.record = BPTTRecord(
-                dh=dh_all,
-                da=da_all,
-                dWx=x.transpose(1, 2, 0) @ da_t if per_step else None,  # (T, D, N) @ (T, N, H)
-                dWh=h_prev.transpose(1, 2, 0) @ da_t if per_step else None,
-                db=da_all.sum(axis=0) if per_step else None,
-                dh0=dh_next,
-            )
+            steps: dict[str, np.ndarray | None] = {"dWx": None, "dWh": None, "db": None}
+            if per_step:
+                h_prev_all = np.concatenate([h_init[:, None, :], hs[:, :-1]], axis=1)  # h_{t-1} for every t
+                da_t = da_all.transpose(1, 0, 2)  # (T, N, H)
+                steps["dWx"] = x.transpose(1, 2, 0) @ da_t  # (T, D, N) @ (T, N, H): one product per step
+                steps["dWh"] = h_prev_all.transpose(1, 2, 0) @ da_t
+                steps["db"] = da_all.sum(axis=0)
+            self.record = BPTTRecord(dh=dh_all, da=da_all, dh0=dh_next, **steps)
         return da_all @ Wx.T
 
     def __repr__(self) -> str:
