@@ -58,6 +58,10 @@ def test(*pytest_args: str) -> None:
     ensure_venv("book,test")
     run(BIN / "ruff", "check", "companion", "tests", "benchmarks", "book/_ext", "tasks.py")
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    # One BLAS thread: threaded OpenBLAS is far slower on a small shared machine, and the
+    # book build runs its kernels the same way.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
     run(PY, "-m", "pytest", *pytest_args, env=env)
 
 

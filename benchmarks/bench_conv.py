@@ -5,19 +5,27 @@ repeats of one forward and one backward pass (dx, dW and db), in float64 and in 
 measured in this same run; ratios are against the im2col layer. PyTorch is an optional
 reference only (``torch.nn.functional.conv2d`` on the CPU with autograd), never a dependency.
 
+Both sides run on one thread (``OPENBLAS_NUM_THREADS=1`` unless already set, and
+``torch.set_num_threads(1)``): on a shared two-core machine a multi-threaded BLAS spends
+most of its time waiting, and one thread each is the like-for-like comparison.
+
 Run: ``python benchmarks/bench_conv.py``  (about a minute).
 """
 
 from __future__ import annotations
 
-import json
-import platform
-import time
-from pathlib import Path
+import os
 
-import numpy as np
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy is imported
 
-from companion.nn import Conv2d, conv2d_backward_naive, conv2d_naive
+import json  # noqa: E402
+import platform  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from companion.nn import Conv2d, conv2d_backward_naive, conv2d_naive  # noqa: E402
 
 SHAPES = [  # (name, N, C_in, C_out, H = W, k, padding)
     ("N=64, 1->8, 8x8, 3x3", 64, 1, 8, 8, 3, 1),
@@ -86,7 +94,8 @@ def main() -> None:
                 row["torch_s"] = best_time(step, 20)
             rows.append(row)
 
-    print(f"Conv2d forward + backward, best of repeats (numpy {np.__version__}, torch {torch_version or 'not installed'})")
+    tv = torch_version or "not installed"
+    print(f"Conv2d forward + backward, best of repeats (numpy {np.__version__}, torch {tv})")
     print(f"{'shape':<26}{'dtype':<9}{'naive':>10}{'im2col':>10}{'torch':>10}{'naive/im2col':>14}{'im2col/torch':>14}")
     for r in rows:
         naive = f"{r['naive_s'] * 1e3:8.2f}ms" if "naive_s" in r else f"{'-':>10}"
@@ -101,7 +110,8 @@ def main() -> None:
     out = Path(__file__).parent / "results" / "conv.json"
     out.parent.mkdir(exist_ok=True)
     meta = {"numpy": np.__version__, "torch": torch_version, "python": platform.python_version(),
-            "machine": platform.machine(), "note": "torch limited to 1 thread; times are wall-clock minima"}
+            "machine": platform.machine(), "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
+            "note": "numpy and torch on 1 thread each; times are wall-clock minima"}
     out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n")
     print(f"wrote {out}")
 

@@ -13,19 +13,29 @@ Timed, in float64 and float32:
 Before timing, every implementation's gradients are checked against the companion's on the
 same batch (relative error < 1e-10 in float64). Ratios are reference time / companion-step time
 (> 1: the companion is faster). Prints a table and writes ``benchmarks/results/train.json``.
+
+Single-threaded unless the environment says otherwise: on a shared machine a multi-threaded BLAS
+spinning on busy cores makes these small matrix products 10-100x slower and the timings noise.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import platform
-import time
-from pathlib import Path
 
-import numpy as np
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # before numpy is imported
 
-from companion.nn import SGD, Linear, ReLU, Sequential, fit, rel_error, softmax_cross_entropy
+import json  # noqa: E402
+import platform  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from companion.nn import SGD, Linear, ReLU, Sequential, fit, rel_error, softmax_cross_entropy  # noqa: E402
+
+FIT_EPOCHS = 20  # steps per fit() call when timing fit, so its per-call set-up is amortised
+REPEATS = 15
 
 N, D, H, C = 64, 64, 128, 10
 LR = 0.1
@@ -77,37 +87,49 @@ def numpy_naive_grads(x, y, W1, b1, W2, b2):
     return total / n, gW1, gb1, gW2, gb2
 
 
-def best_time(fn, repeats: int, number: int) -> float:
-    """Best over ``repeats`` of the mean time of ``number`` calls (seconds per call)."""
-    best = np.inf
+def best_times(impls: dict, repeats: int) -> dict[str, float]:
+    """Per implementation ``(fn, number)``: the best over ``repeats`` of the mean time of ``number``
+    calls (seconds per call). The implementations take turns, so a change in machine load hits all."""
+    best = dict.fromkeys(impls, np.inf)
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        best = min(best, (time.perf_counter() - t0) / number)
+        for name, (fn, number) in impls.items():
+            t0 = time.perf_counter()
+            for _ in range(number):
+                fn()
+            best[name] = min(best[name], (time.perf_counter() - t0) / number)
     return best
 
 
-def torch_step(dtype):
+def torch_step(dtype, params: dict, x: np.ndarray, y: np.ndarray):
+    """A PyTorch step on the same weights and batch, and its gradients in the companion's layout,
+    or ``(None, None)`` when torch cannot be imported."""
     try:
         import torch
     except Exception:  # not installed, or broken: PyTorch is optional
-        return None
-    torch.manual_seed(0)
+        return None, None
+    torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
     tdtype = torch.float64 if dtype == np.float64 else torch.float32
     net = torch.nn.Sequential(torch.nn.Linear(D, H), torch.nn.ReLU(), torch.nn.Linear(H, C)).to(tdtype)
+    with torch.no_grad():  # torch stores W as (out, in): the transpose of the companion's
+        for i in (0, 2):
+            net[i].weight.copy_(torch.from_numpy(params[f"{i}.W"].T.copy()))
+            net[i].bias.copy_(torch.from_numpy(params[f"{i}.b"].copy()))
     opt = torch.optim.SGD(net.parameters(), lr=LR)
     lossf = torch.nn.CrossEntropyLoss()
-    rng = np.random.default_rng(1)
-    x = torch.from_numpy(rng.standard_normal((N, D)).astype(dtype))
-    y = torch.from_numpy(rng.integers(0, C, N))
+    tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+
+    opt.zero_grad()
+    lossf(net(tx), ty).backward()
+    grads = [net[0].weight.grad.numpy().T, net[0].bias.grad.numpy(),
+             net[2].weight.grad.numpy().T, net[2].bias.grad.numpy()]
+    grads = [g.astype(np.float64) for g in grads]
 
     def step():
         opt.zero_grad()
-        lossf(net(x), y).backward()
+        lossf(net(tx), ty).backward()
         opt.step()
 
-    return step
+    return step, grads
 
 
 def run(dtype) -> dict:
@@ -129,6 +151,9 @@ def run(dtype) -> dict:
         "numpy vectorised": max(rel_error(a, b) for a, b in zip(numpy_grads(x64, y, *args)[1:], ref, strict=True)),
         "numpy naive": max(rel_error(a, b) for a, b in zip(numpy_naive_grads(x64, y, *args)[1:], ref, strict=True)),
     }
+    tstep, tgrads = torch_step(dtype, P, x, y)
+    if tgrads is not None:
+        errors["torch"] = max(rel_error(a, b) for a, b in zip(tgrads, ref, strict=True))
     if dtype == np.float64:
         assert max(errors.values()) < 1e-10, errors
 
@@ -138,8 +163,8 @@ def run(dtype) -> dict:
         model.backward(d)
         opt.step()
 
-    def companion_fit():
-        fit(model, x, y, softmax_cross_entropy, opt, epochs=1, shuffle=False)
+    def companion_fit():  # FIT_EPOCHS full-batch steps; timed per step below
+        fit(model, x, y, softmax_cross_entropy, opt, epochs=FIT_EPOCHS, shuffle=False)
 
     W1, b1, W2, b2 = (P[k].copy() for k in ("0.W", "0.b", "2.W", "2.b"))
 
@@ -157,12 +182,12 @@ def run(dtype) -> dict:
         W2[...] -= LR * gW2
         b2[...] -= LR * gb2
 
-    impls = {"companion step": (companion_step, 200), "companion fit": (companion_fit, 200),
-             "numpy vectorised": (numpy_step, 200), "numpy naive": (naive_step, 10)}
-    tstep = torch_step(dtype)
+    impls = {"companion step": (companion_step, 50), "companion fit": (companion_fit, 3),
+             "numpy vectorised": (numpy_step, 50), "numpy naive": (naive_step, 3)}
     if tstep is not None:
-        impls["torch"] = (tstep, 200)
-    times = {name: best_time(fn, repeats=5, number=number) for name, (fn, number) in impls.items()}
+        impls["torch"] = (tstep, 50)
+    times = best_times(impls, repeats=REPEATS)
+    times["companion fit"] /= FIT_EPOCHS
     base = times["companion step"]
     return {
         name: {"microseconds_per_step": round(t * 1e6, 1), "ratio_vs_companion_step": round(t / base, 3),
@@ -173,7 +198,7 @@ def run(dtype) -> dict:
 
 def main() -> None:
     results = {
-        "setup": f"batch {N}, {D} -> {H} -> {C} MLP, ReLU, softmax cross-entropy, SGD lr={LR}; best of 5",
+        "setup": f"batch {N}, {D} -> {H} -> {C} MLP, ReLU, softmax cross-entropy, SGD lr={LR}; best of {REPEATS}",
         "python": platform.python_version(),
         "numpy": np.__version__,
         "threads_env": {k: os.environ.get(k, "") for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")},

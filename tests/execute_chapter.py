@@ -26,6 +26,8 @@ def execute(path: str | os.PathLike) -> tuple[nbformat.NotebookNode, list[float]
     path = Path(path)
     nb = jupytext.read(path)
     os.environ["COMPANION_WIDGETS"] = "static"  # as in the book build: no ipywidgets created
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")  # as in the book build (book/_ext/companion_build.py)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})

@@ -306,3 +306,32 @@ def test_small_cnn_learns_the_digits_fast() -> None:
     assert run.test_accuracy[-1] >= 0.97
     assert run.train_cpu_seconds <= 5.0
     assert run.train_seconds <= 30.0  # generous: the machine is shared
+
+
+def test_matches_pytorch_when_installed() -> None:
+    """Optional oracle: torch.nn.functional.conv2d / max_pool2d forward and autograd backward."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(13)
+    for stride, padding in [(1, 0), (2, 1)]:
+        conv = _conv_with_bias(3, 4, 3, stride, padding)
+        x = rng.normal(size=(2, 3, 8, 7))
+        y = conv(x)
+        dout = rng.normal(size=y.shape)
+        dx = conv.backward(dout)
+        xt = torch.tensor(x, requires_grad=True)
+        Wt = torch.tensor(conv.params["W"], requires_grad=True)
+        bt = torch.tensor(conv.params["b"], requires_grad=True)
+        yt = torch.nn.functional.conv2d(xt, Wt, bt, stride=stride, padding=padding)
+        yt.backward(torch.tensor(dout))
+        np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-12, atol=1e-12)
+        for ours, theirs in ((dx, xt), (conv.grads["W"], Wt), (conv.grads["b"], bt)):
+            np.testing.assert_allclose(ours, theirs.grad.numpy(), rtol=1e-12, atol=1e-12)
+    pool = MaxPool2d(2, stride=1)
+    x = rng.normal(size=(2, 3, 6, 5))
+    y = pool(x)
+    dout = rng.normal(size=y.shape)
+    xt = torch.tensor(x, requires_grad=True)
+    yt = torch.nn.functional.max_pool2d(xt, 2, stride=1)
+    yt.backward(torch.tensor(dout))
+    np.testing.assert_array_equal(y, yt.detach().numpy())
+    np.testing.assert_allclose(pool.backward(dout), xt.grad.numpy(), rtol=1e-12, atol=1e-12)

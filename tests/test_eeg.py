@@ -262,3 +262,29 @@ def test_bad_input_is_rejected_clearly():
         make_eeg(5, 256, 0)
     with pytest.raises(ValueError, match="cleaning_metrics: clean, contaminated and cleaned"):
         cleaning_metrics(d.clean, d.eeg, d.eeg[:1], 256)
+
+
+@pytest.mark.parametrize("fs", [128, 200, 500])
+@pytest.mark.parametrize("amplitude", [100, 1500])
+@pytest.mark.parametrize("polarity", [1, -1])
+def test_remove_blinks_with_offset_drift_mains_and_either_polarity(fs, amplitude, polarity):
+    """Conditions of real recordings that make_eeg leaves out: a DC offset, a slow drift,
+    50 Hz mains hum, blinks of either sign (depends on the reference), odd sampling rates."""
+    d = make_eeg(30, fs, 4, blink_amplitude=amplitude, seed=31)
+    t = d.times
+    clean = d.clean + 3000.0 + 40 * t / t[-1] + 5 * np.sin(2 * np.pi * 50 * t)
+    eeg = clean + polarity * d.artifact
+    m = cleaning_metrics(clean, eeg, remove_blinks(eeg, fs), fs, d.blink_mask)
+    assert m.correlation > m.correlation_before + 0.04 and m.rmse < 0.6 * m.rmse_before
+    assert m.blink_power_removed > (0.75 if amplitude == 100 else 0.99)
+    assert 0.9 < m.alpha_kept_outside < 1.1
+
+
+@pytest.mark.parametrize("fs", [128, 256, 512])
+def test_false_alarms_are_rare_and_harmless_on_blink_free_eeg(fs):
+    d = make_eeg(120, fs, 8, blink_rate=0, seed=41)
+    t = d.times
+    eeg = d.eeg + 500.0 + 30 * np.sin(2 * np.pi * 0.05 * t) + 5 * np.sin(2 * np.pi * 50 * t)
+    cleaned, events = remove_blinks(eeg, fs, return_events=True)
+    assert sum(ev.starts.size for ev in events) <= 2  # in 16 channel-minutes of EEG
+    assert np.all([np.corrcoef(a, b)[0, 1] > 0.995 for a, b in zip(cleaned, eeg)])  # a false alarm is local

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from companion.nn import Linear, ReLU, Sequential, Sigmoid, Tanh
+from companion.nn import Dropout, Linear, ReLU, Sequential, Sigmoid, Tanh
 from companion.nn.lm import STOP_REASONS, fit_curve, flatten_params, jacobian, unflatten_params
 
 
@@ -146,6 +146,15 @@ def test_lm_reaches_goal_in_fewer_epochs_than_gradient_descent() -> None:
     assert lm.loss[0] == pytest.approx(gd.loss[0])  # same start: same seed, same model
 
 
+def test_fit_with_eval_mode_dropout_and_progress_bar(capsys: pytest.CaptureFixture[str]) -> None:
+    x, y = curve(30)
+    rng = np.random.default_rng(0)
+    net = Sequential(Linear(1, 8, rng=rng), Tanh(), Dropout(0.5), Linear(8, 1, rng=rng)).eval()
+    h = fit_curve(net, x, y, "lm", epochs=5, progress=True)
+    assert h.epochs == 5 and h.loss[-1] < h.loss[0]
+    assert "fit_curve (lm)" in capsys.readouterr().err
+
+
 def test_fit_is_reproducible() -> None:
     x, y = curve(30)
     a = fit_curve(tanh_net(seed=9), x, y, "lm", epochs=30)
@@ -230,6 +239,10 @@ def test_fit_bad_input() -> None:
         fit_curve(net, x, y, mu_inc=0.5)
     with pytest.raises(ValueError, match=r"Linear\(1 -> 8\): expected input of shape \(N, 1\), got \(10, 2\)"):
         fit_curve(net, np.zeros((10, 2)), y)
+    with pytest.raises(ValueError, match="fit_curve: time_limit must be >= 0"):
+        fit_curve(net, x, y, time_limit=-1.0)
+    with pytest.raises(ValueError, match=r"fit_curve: the model has Dropout in training mode.*model.eval\(\)"):
+        fit_curve(Sequential(Linear(1, 4, rng=0), Dropout(0.5), Linear(4, 1, rng=0)), x, y)
     f32 = Sequential(Linear(1, 2, rng=0, dtype=np.float32))
     with pytest.raises(ValueError, match="fit_curve: parameter '0.W' is float32"):
         fit_curve(f32, x, np.zeros((10, 2)))

@@ -1,8 +1,9 @@
 """Sphinx extension used by the book build (listed in ``_config.yml``).
 
 1. Sets ``COMPANION_WIDGETS=static`` before any chapter runs: the kernels that MyST-NB
-   starts inherit it, so :func:`companion.widgets.slider` renders precomputed frames and
+   starts inherit it, so ``companion.widgets.slider`` renders precomputed frames and
    never creates an ipywidget while the book executes (no nbclient widget stall).
+   Also one BLAS thread per kernel (``OPENBLAS_NUM_THREADS=1``), as on a one-CPU Binder.
 2. Serves MathJax from the built site itself: the files come from the PyPI package
    ``sphinx-mathjax-offline`` (MathJax 3) at build time; only what ``tex-chtml.js`` loads
    is copied (the whole distribution is 24 MB). The built HTML fetches nothing from a CDN.
@@ -89,6 +90,10 @@ def _link_derivations(app, what, name, obj, options, lines) -> None:
 
 def setup(app):
     os.environ["COMPANION_WIDGETS"] = "static"
+    # One BLAS thread per kernel: on a small shared machine, threaded OpenBLAS made a 500x64
+    # matrix product 150x slower (and chapters must fit a one-CPU Binder budget anyway).
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     _mathjax_source()  # fail early, with the fix, when the package is missing
     app.config.mathjax_path = "mathjax/tex-chtml.js"
     app.connect("build-finished", _copy_mathjax)

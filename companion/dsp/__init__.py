@@ -3,9 +3,10 @@
 from companion.dsp.spectral import fundamental, parabolic_peak, spectrogram, spectrum, two_real_ffts
 from companion.dsp.wav import Wav, WavError, read_wav
 
-# Chapter 7: peaks and events
+# Chapter 7: synthetic EEG, wavelets, blink removal, peaks and events
 from companion.dsp.eeg import CleaningMetrics, EEGData, band_power, blink_shape, cleaning_metrics, make_eeg
-from companion.dsp.peaks import events_above, find_peaks, highest_peak_per_event, noise_floor, peak_prominences
+from companion.dsp.events import events_above, highest_peak_per_event, noise_floor
+from companion.dsp.peaks import find_peaks, peak_prominences
 from companion.dsp.wavelets import (
     BlinkEvents,
     approximation_level,

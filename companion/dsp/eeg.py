@@ -115,8 +115,24 @@ def make_eeg(
 ) -> EEGData:
     """Synthetic multichannel EEG with frontal eye blinks and the clean signal underneath.
 
-    The model is in the module docstring (:mod:`companion.dsp.eeg`). Two calls with the
-    same arguments and seed give identical arrays.
+    The model, per channel ``c`` (µV)::
+
+        clean_c(t) = background_c(t) + alpha_c(t) + noise_c(t)
+        eeg_c(t)   = clean_c(t) + g_c * sum_k A_k * s((t - t_k) / D_k)
+
+    - background: 1/f noise (amplitude spectrum ``1/sqrt(f)`` above 0.5 Hz, flat below,
+      no DC), independent per channel, RMS ``background_uv``;
+    - alpha: Gaussian band around ``alpha_hz`` (σ = 1 Hz), 70 % shared by all channels, RMS
+      ``alpha_uv`` at the back, falling linearly to 20 % of it at the front;
+    - noise: white, RMS ``noise_uv``;
+    - blinks: onsets about ``60 / blink_rate`` s apart (±50 % jitter, never overlapping),
+      durations ``D_k`` uniform in ``blink_duration``, amplitudes ``A_k`` uniform in
+      ``blink_amplitude``; shape :func:`blink_shape` (raised-cosine rise over 40 % of the
+      blink, slower fall), zero outside;
+    - channel ``c`` sits at position ``p_c`` from 0 (frontal) to 1 (occipital) and sees the
+      blink with gain ``g_c = exp(-p_c / 0.25)``.
+
+    Two calls with the same arguments and seed give identical arrays.
 
     Parameters
     ----------

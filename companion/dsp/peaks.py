@@ -11,8 +11,7 @@ signal (other indices by a local scan plus sparse-table searches), ``distance`` 
 rounds of the greedy rule. Unlike scipy's scan, the cost does not grow quadratically when
 every peak is higher than the last.
 
-:func:`noise_floor` and :func:`events_above` give the windows where a signal rises above
-a noise floor and falls back under it: the start and end of each event.
+Events (windows above a noise floor) are in ``companion.dsp.events``.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ import numpy as np
 
 from companion._checks import as_float_array
 
-__all__ = ["find_peaks", "peak_prominences", "noise_floor", "events_above", "highest_peak_per_event"]
+__all__ = ["find_peaks", "peak_prominences"]
 
 _SCAN = 12  # steps of the local scan before the sparse-table search takes over
 
@@ -470,113 +469,3 @@ def find_peaks(
         props = {key: val[keep] for key, val in props.items()}
     return peaks, props
 
-
-def noise_floor(x: Any, k: float = 4.0) -> float:
-    """A robust level that noise alone rarely crosses: median + k · 1.4826 · MAD.
-
-    The median absolute deviation (MAD) scaled by 1.4826 estimates the standard
-    deviation of Gaussian noise, and a few large events barely move it.
-
-    Parameters
-    ----------
-    x : array_like, shape (n_samples,)
-    k : float
-        How many robust standard deviations above the median.
-
-    Returns
-    -------
-    float
-
-    Derived in: EEG blinks with wavelets §5
-    """
-    xs = _signal(x, "noise_floor")
-    if xs.size == 0:
-        raise ValueError("noise_floor: x is empty")
-    med = float(np.median(xs))
-    return med + k * 1.4826 * float(np.median(np.abs(xs - med)))
-
-
-def events_above(
-    x: Any, floor: float | np.ndarray, *, merge_gap: int = 0, min_length: int = 1
-) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end of each window where ``x`` rises above ``floor`` and falls back under it.
-
-    Parameters
-    ----------
-    x : array_like, shape (n_samples,)
-    floor : float or ndarray of shape (n_samples,)
-        The noise floor; an event is a run of samples with ``x > floor``.
-    merge_gap : int
-        Join events separated by at most this many samples under the floor.
-    min_length : int
-        Drop events shorter than this many samples (after merging).
-
-    Returns
-    -------
-    starts, stops : ndarray of intp
-        Event ``i`` covers ``x[starts[i]:stops[i]]`` (``stops`` is one past the last
-        sample above the floor, as in a Python slice).
-
-    Derived in: EEG blinks with wavelets §5
-    """
-    who = "events_above"
-    xs = _signal(x, who)
-    fl = np.asarray(floor, dtype=np.float64)
-    if fl.ndim not in (0,) and fl.shape != xs.shape:
-        raise ValueError(f"{who}: floor must be a number or have the shape of x {xs.shape}, got {fl.shape}")
-    if not np.all(np.isfinite(fl)):
-        raise ValueError(f"{who}: floor contains NaN or infinity")
-    if merge_gap < 0 or min_length < 1:
-        raise ValueError(f"{who}: merge_gap must be >= 0 and min_length >= 1, got {merge_gap}, {min_length}")
-    above = np.concatenate([[False], xs > fl, [False]])
-    edges = np.flatnonzero(np.diff(above.astype(np.int8)))
-    starts, stops = edges[0::2], edges[1::2]
-    if merge_gap and starts.size > 1:
-        gap_ok = starts[1:] - stops[:-1] > merge_gap  # a real gap: a new event starts
-        first = np.concatenate([[True], gap_ok])
-        last = np.concatenate([gap_ok, [True]])
-        starts, stops = starts[first], stops[last]
-    long_enough = stops - starts >= min_length
-    return starts[long_enough].astype(np.intp), stops[long_enough].astype(np.intp)
-
-
-def highest_peak_per_event(
-    x: Any, peaks: Any, starts: Any, stops: Any
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pair events with peaks: the highest of the ``peaks`` inside each event, events without one dropped.
-
-    Parameters
-    ----------
-    x : array_like, shape (n_samples,)
-    peaks : array_like of int
-        Candidate peak indices (e.g. from :func:`find_peaks`).
-    starts, stops : array_like of int
-        Sorted, disjoint events ``x[starts[i]:stops[i]]`` (e.g. from :func:`events_above`).
-
-    Returns
-    -------
-    keep : ndarray of intp
-        Indices of the events that hold at least one peak.
-    best : ndarray of intp
-        The highest peak of each kept event (the first one among equals).
-
-    Derived in: EEG blinks with wavelets §5
-    """
-    who = "highest_peak_per_event"
-    xs = _signal(x, who)
-    p, a, b = (np.asarray(v, dtype=np.intp).reshape(-1) for v in (peaks, starts, stops))
-    if a.shape != b.shape or np.any(b <= a) or np.any(a[1:] < b[:-1]):
-        raise ValueError(f"{who}: starts and stops must be sorted, disjoint, non-empty windows")
-    best = np.full(a.size, -1, dtype=np.intp)
-    if a.size and p.size:
-        p = np.sort(p)
-        idx = np.searchsorted(a, p, side="right") - 1
-        ok = (idx >= 0) & (p < b[np.maximum(idx, 0)])
-        idx, p = idx[ok], p[ok]
-        # order by event, then by height (descending), then by position: the first of each event wins
-        order = np.lexsort((p, -xs[p], idx))
-        idx, p = idx[order], p[order]
-        first = np.concatenate([[True], idx[1:] != idx[:-1]]) if idx.size else np.zeros(0, dtype=bool)
-        best[idx[first]] = p[first]
-    keep = np.flatnonzero(best >= 0).astype(np.intp)
-    return keep, best[keep]

@@ -10,7 +10,7 @@ the signal, the small ones the noise. Blink removal (:func:`remove_blinks`) is t
 inverse: on the low levels a blink is a few huge coefficients on top of the EEG's
 ordinary ones, so the large part of each coefficient is the artifact. It is estimated,
 turned back into a time signal, and subtracted — only inside the blink events that
-:func:`detect_blinks` finds with :func:`companion.dsp.peaks.find_peaks`.
+:func:`detect_blinks` finds with :func:`companion.dsp.find_peaks`.
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ from typing import Any
 
 import numpy as np
 import pywt
+from scipy.ndimage import median_filter
 
 from companion._checks import as_float_array
-from companion.dsp.peaks import events_above, find_peaks, highest_peak_per_event
+from companion.dsp.events import events_above, highest_peak_per_event
+from companion.dsp.peaks import find_peaks
 
 __all__ = [
     "dwt_bands",
@@ -99,7 +101,7 @@ def band_responses(wavelet: str, level: int, fs: float, n: int = 4096) -> tuple[
 
 
 def mad_sigma(c: Any) -> float:
-    """Robust standard deviation: 1.4826 · median(|c - median(c)|).
+    """Robust standard deviation: ``1.4826 * median(|c - median(c)|)``.
 
     A few huge values (a blink's coefficients) barely move it.
 
@@ -193,10 +195,21 @@ class BlinkEvents:
     edge_signal: np.ndarray
 
 
-def _lowband(row: np.ndarray, wavelet: str, level: int) -> np.ndarray:
+def _running_median(c: np.ndarray, size: int) -> np.ndarray:
+    """Median of ``c`` over a sliding window of ``size`` (made odd), edges repeated."""
+    return median_filter(c, size=min(max(1, size), c.size) | 1, mode="nearest")
+
+
+def _lowband(row: np.ndarray, wavelet: str, level: int, fs: float, baseline: float) -> np.ndarray:
+    """The approximation band of ``row``, minus its running median over ``baseline`` seconds.
+
+    Subtracting the slow baseline (drifts, DC offsets) is done on the approximation
+    coefficients, where ``baseline`` seconds are only a few dozen values.
+    """
+    level = min(level, pywt.dwt_max_level(row.size, wavelet))
     coeffs = pywt.wavedec(row, wavelet, level=level)
-    coeffs = [coeffs[0]] + [np.zeros_like(c) for c in coeffs[1:]]
-    return pywt.waverec(coeffs, wavelet)[: row.size]
+    a = coeffs[0] - _running_median(coeffs[0], int(round(baseline * fs / 2**level)))
+    return pywt.waverec([a] + [np.zeros_like(c) for c in coeffs[1:]], wavelet)[: row.size]
 
 
 def _robust_z(x: np.ndarray) -> np.ndarray:
@@ -205,12 +218,13 @@ def _robust_z(x: np.ndarray) -> np.ndarray:
 
 
 def detect_blinks(x: Any, fs: float, *, f_max: float = 4.0, edge_f_max: float = 16.0, wavelet: str = "db4",
-                  height: float = 6.0, prominence: float = 5.0, floor: float = 3.0, min_gap: float = 0.25,
-                  merge_gap: float = 0.1) -> BlinkEvents:
+                  height: float = 5.0, prominence: float = 5.0, floor: float = 3.0, min_gap: float = 0.25,
+                  merge_gap: float = 0.1, baseline: float = 5.0) -> BlinkEvents:
     """Find blink events on one channel: prominent peaks of the slow band, and where each rises and falls.
 
-    1. Peaks: the 0–``f_max`` Hz band (a DWT approximation) as a robust z-score,
-       ``|x - median| / mad_sigma``; :func:`~companion.dsp.peaks.find_peaks` with ``height``
+    1. Peaks: the 0–``f_max`` Hz band (a DWT approximation) minus its running median over
+       ``baseline`` seconds (drifts and offsets), as a robust z-score
+       ``|x - median| / mad_sigma``; :func:`~companion.dsp.find_peaks` with ``height``
        and ``prominence`` (in robust standard deviations), at least ``min_gap`` s apart.
     2. Start and end: the same z-score of the 0–``edge_f_max`` Hz band (less smeared in
        time); an event is a window where it is above the noise ``floor`` (windows less than
@@ -225,7 +239,7 @@ def detect_blinks(x: Any, fs: float, *, f_max: float = 4.0, edge_f_max: float = 
     wavelet : str
     height, prominence, floor : float
         In robust standard deviations.
-    min_gap, merge_gap : float
+    min_gap, merge_gap, baseline : float
         Seconds.
 
     Returns
@@ -240,8 +254,8 @@ def detect_blinks(x: Any, fs: float, *, f_max: float = 4.0, edge_f_max: float = 
     if not was_1d:
         raise ValueError(f"{who}: expected one channel, shape (n_samples,), got an array of shape {arr.shape}")
     row = arr[0]
-    z = _robust_z(_lowband(row, wavelet, approximation_level(fs, f_max)))
-    z_edge = _robust_z(_lowband(row, wavelet, approximation_level(fs, edge_f_max)))
+    z = _robust_z(_lowband(row, wavelet, approximation_level(fs, f_max), fs, baseline))
+    z_edge = _robust_z(_lowband(row, wavelet, approximation_level(fs, edge_f_max), fs, baseline))
     peaks, _ = find_peaks(z, height=height, prominence=prominence, distance=max(1.0, min_gap * fs))
     starts, stops = events_above(z_edge, floor, merge_gap=int(round(merge_gap * fs)))
     keep, best = highest_peak_per_event(z, peaks, starts, stops)
@@ -283,6 +297,7 @@ def remove_blinks(
     f_max: float = 16.0,
     level_f: float = 2.0,
     shared_events: bool = True,
+    baseline: float = 5.0,
     margin: float = 0.15,
     ramp: float = 0.1,
     return_events: bool = False,
@@ -297,13 +312,14 @@ def remove_blinks(
     3. For the approximation and every detail level whose band starts below ``f_max`` Hz:
        a robust noise level ``sigma_j`` (:func:`mad_sigma` of the coefficients *outside*
        the events) and the artifact estimate ``threshold(c, k * sigma_j, mode)`` — the large
-       part of each coefficient (the approximation is measured from its median). The
-       estimate is inverted to a time signal.
+       part of each coefficient (the approximation is measured from its running median over
+       ``baseline`` seconds, so drifts and offsets stay EEG). The estimate is inverted to a
+       time signal.
     4. It is subtracted inside each event widened by ``margin`` s, with raised-cosine ramps
        of ``ramp`` s; everywhere else the EEG is returned untouched.
 
     The defaults work from 128 to 512 Hz, on 1 to 64 channels, for blinks of 100 to
-    1500 µV (the tests check this on :func:`~companion.dsp.eeg.make_eeg` recordings).
+    1500 µV (the tests check this on :func:`~companion.dsp.make_eeg` recordings).
 
     Parameters
     ----------
@@ -323,6 +339,8 @@ def remove_blinks(
         0–``level_f`` Hz.
     shared_events : bool
         Use the union of all channels' events on every channel.
+    baseline : float
+        Seconds of the running median that tracks slow drifts (longer than a blink).
     margin, ramp : float
         Event widening and taper, seconds.
     return_events : bool
@@ -352,7 +370,7 @@ def remove_blinks(
     level = min(approximation_level(fs, level_f), pywt.dwt_max_level(n, wavelet))
     bands = dwt_bands(fs, level)
     pad, ramp_n = int(round(margin * fs)), int(round(ramp * fs))
-    events = [detect_blinks(row, fs, wavelet=wavelet) for row in arr]
+    events = [detect_blinks(row, fs, wavelet=wavelet, baseline=baseline) for row in arr]
     if shared_events:
         union = _union([e.starts for e in events], [e.stops for e in events], n)
     out = arr.copy()
@@ -372,8 +390,10 @@ def remove_blinks(
             quiet = c[~inside[pos]]
             if quiet.size < 8:  # events everywhere: fall back on all coefficients
                 quiet = c
-            base = np.median(quiet) if lo == 0 else 0.0
-            art.append(threshold(c - base, k * mad_sigma(quiet), mode))
+            if lo == 0:  # the approximation: measured from its slow baseline (drift, offset)
+                c = c - _running_median(c, int(round(baseline * fs / 2**level)))
+                quiet = c[~inside[pos]] if quiet is not c else c
+            art.append(threshold(c, k * mad_sigma(quiet), mode))
         estimate = pywt.waverec(art, wavelet)[:n]
         out[ch] = row - _window(n, starts, stops, ramp_n) * estimate
     cleaned = out[0] if was_1d else out

@@ -129,6 +129,7 @@ def train_digits_cnn(
     epochs: int = 15,
     batch_size: int = 32,
     lr: float = 1e-2,
+    filter_decay: float = 0.0,
     split_seed: int = 0,
     progress: bool = False,
 ) -> DigitsCNNRun:
@@ -139,9 +140,16 @@ def train_digits_cnn(
     with the training pixels' mean and standard deviation. ``seed`` sets both the initial
     weights and the order of the mini-batches; ``split_seed`` the train/test split
     (:func:`companion.data.train_test_split_digits`).
+
+    ``filter_decay`` λ shrinks the first layer's filters after every step,
+    ``W ← W · (1 − η_t λ)`` with ``η_t`` the step's learning rate (decoupled weight decay,
+    as in AdamW): whatever part of a filter the loss does not keep pushing for fades away
+    (CNN filters §5).
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"train_digits_cnn: epochs must be a positive integer, got {epochs!r}")
+    if not (np.isfinite(filter_decay) and filter_decay >= 0):
+        raise ValueError(f"train_digits_cnn: filter_decay must be a number >= 0, got {filter_decay!r}")
     x_tr, y_tr, x_te, y_te = train_test_split_digits(seed=split_seed)
     mean, std = float(x_tr.mean()), float(x_tr.std())
     a, b = ((x_tr - mean) / std)[:, None], ((x_te - mean) / std)[:, None]
@@ -164,6 +172,8 @@ def train_digits_cnn(
         eval_cpu[0] += time.process_time() - c0
 
     def callback(step: int, _model: Module, _history: History) -> None:
+        if filter_decay:
+            conv.params["W"] *= 1.0 - opt.lr * filter_decay  # opt.lr: the rate of the step just taken
         opt.lr = 0.5 * lr * (1.0 + np.cos(np.pi * step / total))  # for the next step
         if step % steps_per_epoch == 0:
             snapshot()
@@ -175,5 +185,6 @@ def train_digits_cnn(
                   rng=gen, callback=callback, progress=progress)
     wall, cpu = time.perf_counter() - t0 - eval_wall[0], time.process_time() - c0 - eval_cpu[0]
     model.eval()
-    hyper = {"channels": channels, "epochs": int(epochs), "batch_size": batch_size, "lr": lr, "split_seed": split_seed}
+    hyper = {"channels": channels, "epochs": int(epochs), "batch_size": batch_size, "lr": lr,
+             "filter_decay": filter_decay, "split_seed": split_seed}
     return DigitsCNNRun(model, filters, test_acc, history, wall, cpu, mean, std, seed, hyper)

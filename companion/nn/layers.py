@@ -197,14 +197,16 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, *, rng: np.random.Generator | int | None = None) -> None:
         super().__init__()
-        if not 0.0 <= p < 1.0:
+        if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0.0 <= p < 1.0:
             raise ValueError(f"Dropout: p must be in [0, 1), got {p!r}")
         self.p = float(p)
         self.rng = _rng(rng)
         self._mask: np.ndarray | None = None
+        self._forwarded = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = as_float_array(x, repr(self))
+        self._forwarded = True
         if not self.training or self.p == 0.0:
             self._mask = None
             return x
@@ -212,6 +214,8 @@ class Dropout(Module):
         return x * self._mask
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
+        if not self._forwarded:
+            raise RuntimeError(f"{self!r}: backward called before forward")
         dout = as_float_array(dout, repr(self), "dout")
         return dout if self._mask is None else dout * self._mask
 

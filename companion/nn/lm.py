@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from companion._checks import as_float_array, check_ndim
-from companion.nn.layers import Linear
+from companion.nn.layers import Dropout, Linear
 from companion.nn.module import Module, Sequential
 from companion.nn.optim import SGD
 
@@ -82,6 +82,12 @@ def _check_xy(who: str, model: Module, x: np.ndarray, y: np.ndarray | None) -> t
             f"{who}: the model maps x to shape {out.shape}, so y must have that shape, got {y.shape}{hint}"
         )
     return x, y
+
+
+def _walk(m: Module):
+    yield m
+    for c in m.children():
+        yield from _walk(c)
 
 
 def _batched_ok(model: Module) -> bool:
@@ -321,6 +327,11 @@ def fit_curve(
         raise ValueError(f"{who}: give both x_val and y_val, or neither")
     if not isinstance(max_fail, (int, np.integer)) or max_fail < 1:
         raise ValueError(f"{who}: max_fail must be a positive integer, got {max_fail!r}")
+    if not time_limit >= 0:
+        raise ValueError(f"{who}: time_limit must be >= 0 seconds, got {time_limit!r}")
+    if any(isinstance(m, Dropout) and m.training and m.p > 0 for m in _walk(model)):
+        raise ValueError(f"{who}: the model has Dropout in training mode, so the fitted function is random; "
+                         "call model.eval() first")
     x, y = _check_xy(who, model, x, y)
     has_val = x_val is not None
     if has_val:

@@ -11,14 +11,22 @@ import numpy as np
 from companion.nn.module import Module
 
 
+def _check_number(value: object, what: str, *, positive: bool = False, lo: float = 0.0, hi: float = np.inf) -> None:
+    """Raise ValueError unless ``value`` is a real number in range (bools and strings are refused)."""
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    ok = ok and bool(np.isfinite(value)) and (value > 0 if positive else lo <= value < hi)
+    if not ok:
+        want = "a positive number" if positive else f"a number in [{lo:g}, {hi:g})"
+        raise ValueError(f"{what} must be {want}, got {value!r}")
+
+
 class Optimizer:
     """Base class: ``step()`` updates ``model.params`` in place; ``zero_grad()`` clears grads."""
 
     def __init__(self, model: Module, lr: float) -> None:
         if not isinstance(model, Module):
             raise TypeError(f"{type(self).__name__}: expected a Module, got {type(model).__name__}")
-        if not (np.isfinite(lr) and lr > 0):
-            raise ValueError(f"{type(self).__name__}: lr must be a positive number, got {lr!r}")
+        _check_number(lr, f"{type(self).__name__}: lr", positive=True)
         self.model, self.lr = model, float(lr)
         self.state: dict[str, dict[str, np.ndarray]] = {}
 
@@ -38,8 +46,8 @@ class SGD(Optimizer):
 
     def __init__(self, model: Module, lr: float = 0.1, momentum: float = 0.0, weight_decay: float = 0.0) -> None:
         super().__init__(model, lr)
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum!r}")
+        _check_number(momentum, "SGD: momentum", lo=0.0, hi=1.0)
+        _check_number(weight_decay, "SGD: weight_decay", lo=0.0)
         self.momentum, self.weight_decay = float(momentum), float(weight_decay)
 
     def step(self) -> None:
@@ -61,9 +69,12 @@ class Adam(Optimizer):
         self, model: Module, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8
     ) -> None:
         super().__init__(model, lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
         b1, b2 = betas
-        if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
-            raise ValueError(f"Adam: betas must lie in [0, 1), got {betas!r}")
+        _check_number(b1, "Adam: beta1", lo=0.0, hi=1.0)
+        _check_number(b2, "Adam: beta2", lo=0.0, hi=1.0)
+        _check_number(eps, "Adam: eps", positive=True)  # eps = 0 divides 0 by 0 on a zero gradient
         self.b1, self.b2, self.eps = float(b1), float(b2), float(eps)
         self.t = 0
 

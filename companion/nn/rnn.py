@@ -2,7 +2,8 @@
 time, and gradient-norm clipping.
 
 Derived in: Gradients through time §1 (the RNN and BPTT as a loop), §2 (the per-time-step record),
-§3 (vanishing/exploding: the rate ``σ_max(Wh) · max tanh'``), §4 (clipping), §6 (pooling over time).
+§3 (vanishing/exploding: the rate ``σ_max(Wh) · max tanh'``), §4 (clipping), §5 (the recall task),
+§6 (pooling over time).
 
 The cell is ``a_t = x_t Wx + h_{t-1} Wh + b``, ``h_t = tanh(a_t)``, for ``t = 1 … T`` from an
 initial state ``h_0``. The layer returns every hidden state, ``(N, T, H)``; what comes after it

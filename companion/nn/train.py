@@ -122,12 +122,15 @@ def iterate_minibatches(
     _check_batch_size(batch_size, who)
     n = x.shape[0]
     b = n if batch_size is None else min(int(batch_size), n)
-    order = _rng(rng).permutation(n) if shuffle else np.arange(n)
+    order = _rng(rng).permutation(n) if shuffle else None
     for start in range(0, n, b):
-        idx = order[start : start + b]
-        if drop_last and idx.size < b:
+        if drop_last and start + b > n:
             break
-        yield x[idx], y[idx]
+        if order is None:  # in order: slices are views, no copy
+            yield x[start : start + b], y[start : start + b]
+        else:
+            idx = order[start : start + b]
+            yield x[idx], y[idx]
 
 
 @dataclass

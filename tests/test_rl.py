@@ -1,0 +1,218 @@
+"""Tests of companion.rl: estimators against closed forms, losses against finite differences,
+and seeded learning on Gymnasium's CartPole-v1."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.special
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from companion.nn import Linear, ReLU, Sequential, gradcheck, numerical_gradient, rel_error
+from companion.rl import (
+    GreedyPolicy,
+    ReplayBuffer,
+    bandit_ascent,
+    bandit_gradient,
+    bandit_objective,
+    evaluate,
+    leave_one_out_baseline,
+    linear_epsilon,
+    mlp,
+    q_loss_gather,
+    q_loss_onehot,
+    reward_to_go,
+    score_function_samples,
+    train_dqn,
+    train_reinforce,
+)
+
+# --- reward-to-go and the baseline ------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(-10, 10), min_size=1, max_size=60), st.floats(0.0, 1.0))
+def test_reward_to_go_equals_direct_sum(rewards, gamma):
+    r = np.array(rewards)
+    direct = np.array([sum(gamma ** (k - t) * r[k] for k in range(t, len(r))) for t in range(len(r))])
+    np.testing.assert_allclose(reward_to_go(r, gamma), direct, rtol=1e-10, atol=1e-9)
+
+
+def test_reward_to_go_rejects_bad_input():
+    with pytest.raises(ValueError, match="reward_to_go.*1-D"):
+        reward_to_go(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="gamma"):
+        reward_to_go(np.ones(3), gamma=1.5)
+
+
+def test_leave_one_out_baseline_is_the_mean_of_the_other_episodes():
+    rng = np.random.default_rng(0)
+    gs = [rng.standard_normal(n) for n in (5, 3, 7, 3)]
+    base = leave_one_out_baseline(gs)
+    for i, g in enumerate(gs):
+        for t in range(len(g)):
+            others = [h[t] for j, h in enumerate(gs) if j != i and len(h) > t]
+            expected = np.mean(others) if others else 0.0
+            assert base[i][t] == pytest.approx(expected, abs=1e-12)
+
+
+# --- the bandit: score-function estimator against the closed form -----------------------
+
+MEANS = np.array([1.0, 2.0, 0.5, 3.0]) + 5.0  # an offset makes the baseline matter
+THETA = np.array([0.3, -0.2, 0.5, 0.0])
+
+
+def test_bandit_gradient_matches_finite_differences():
+    theta = THETA.copy()
+    num, _ = numerical_gradient(lambda: bandit_objective(theta, MEANS), theta)
+    assert rel_error(bandit_gradient(THETA, MEANS), num) < 1e-7
+
+
+@pytest.mark.parametrize("baseline", [0.0, None])
+def test_score_function_estimate_matches_exact_gradient_within_standard_error(baseline):
+    b = bandit_objective(THETA, MEANS) if baseline is None else baseline
+    n = 40_000
+    g = score_function_samples(THETA, MEANS, n, rng=1, reward_std=1.0, baseline=b)
+    mean, se = g.mean(axis=0), g.std(axis=0, ddof=1) / np.sqrt(n)
+    exact = bandit_gradient(THETA, MEANS)
+    assert np.all(np.abs(mean - exact) < 4 * se)
+
+
+def test_baseline_reduces_variance_but_not_the_mean():
+    plain = score_function_samples(THETA, MEANS, 20_000, rng=2, baseline=0.0)
+    based = score_function_samples(THETA, MEANS, 20_000, rng=2, baseline=bandit_objective(THETA, MEANS))
+    assert based.var(axis=0).sum() < 0.2 * plain.var(axis=0).sum()
+
+
+def test_bandit_ascent_moves_probability_to_the_best_arm():
+    probs = bandit_ascent(np.zeros(4), MEANS, lr=0.5, steps=200, n_samples=16, rng=3)
+    assert probs.shape == (201, 4)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0)
+    assert probs[0, 3] == pytest.approx(0.25) and probs[-1, 3] > 0.9
+
+
+def test_bandit_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match="bandit_gradient.*same length"):
+        bandit_gradient(np.zeros(3), np.zeros(4))
+    with pytest.raises(ValueError, match="n_samples"):
+        score_function_samples(THETA, MEANS, 0)
+
+
+# --- DQN's loss on the chosen action only ------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["huber", "squared"])
+def test_gather_and_onehot_give_identical_gradients_zero_elsewhere(kind):
+    rng = np.random.default_rng(4)
+    q = 3 * rng.standard_normal((32, 3))
+    actions = rng.integers(0, 3, 32)
+    y = 3 * rng.standard_normal(32)
+    l1, d1 = q_loss_gather(q, actions, y, loss=kind)
+    l2, d2 = q_loss_onehot(q, actions, y, loss=kind)
+    assert l1 == l2 and np.array_equal(d1, d2)
+    chosen = np.zeros_like(q, dtype=bool)
+    chosen[np.arange(32), actions] = True
+    assert np.all(d1[~chosen] == 0.0) and np.all(d1[chosen] != 0.0)
+    num, kink = numerical_gradient(lambda: q_loss_gather(q, actions, y, loss=kind)[0], q)
+    assert not kink.any() and rel_error(d1, num) < 1e-7
+
+
+def test_losses_against_closed_forms():
+    delta = np.linspace(-4, 4, 81) + 0.013  # avoid the kink at |δ| = 1 exactly
+    q = np.stack([delta, np.full_like(delta, 7.0)], axis=1)
+    a, y = np.zeros(len(delta), dtype=int), np.zeros(len(delta))
+    assert q_loss_gather(q, a, y, loss="huber")[0] == pytest.approx(np.mean(scipy.special.huber(1.0, delta)))
+    assert q_loss_gather(q, a, y, loss="squared")[0] == pytest.approx(np.mean(delta**2))
+
+
+@pytest.mark.parametrize("kind", ["huber", "squared"])
+def test_q_network_gradcheck_through_the_chosen_action_loss(kind):
+    rng = np.random.default_rng(5)
+    net = Sequential(Linear(4, 8, rng=rng), ReLU(), Linear(8, 3, rng=rng))
+    x, actions, y = rng.standard_normal((6, 4)), rng.integers(0, 3, 6), rng.standard_normal(6)
+    rep = gradcheck(net, x, lambda out, t: q_loss_gather(out, actions, t, loss=kind), y)
+    assert set(rep.errors) == {"input", "0.W", "0.b", "2.W", "2.b"}
+    assert rep.max_error < 1e-7
+
+
+def test_q_loss_rejects_bad_input():
+    with pytest.raises(ValueError, match=r"q_loss_gather: expected integer actions of shape \(2,\)"):
+        q_loss_gather(np.zeros((2, 3)), np.array([0.0, 1.0]), np.zeros(2))
+    with pytest.raises(ValueError, match=r"q_loss_onehot: actions must lie in \[0, 3\)"):
+        q_loss_onehot(np.zeros((2, 3)), np.array([0, 3]), np.zeros(2))
+    with pytest.raises(ValueError, match="loss must be one of"):
+        q_loss_gather(np.zeros((2, 3)), np.array([0, 1]), np.zeros(2), loss="l1")
+
+
+def test_epsilon_schedule_and_replay_buffer():
+    assert linear_epsilon(0, 1.0, 0.1, 100) == 1.0
+    assert linear_epsilon(50, 1.0, 0.1, 100) == pytest.approx(0.55)
+    assert linear_epsilon(10_000, 1.0, 0.1, 100) == pytest.approx(0.1)
+    buf = ReplayBuffer(3, 2)
+    for i in range(5):
+        buf.add(np.full(2, i), i % 2, float(i), np.full(2, i + 1), i == 4)
+    assert len(buf) == 3 and sorted(buf.rewards) == [2.0, 3.0, 4.0]  # the oldest two were overwritten
+    s, a, r, s2, done = buf.sample(50, np.random.default_rng(0))
+    np.testing.assert_array_equal(s[:, 0], r)
+    np.testing.assert_array_equal(s2[:, 0], r + 1)
+    np.testing.assert_array_equal(done, r == 4)
+
+
+# --- evaluation and argument checks -------------------------------------------------------
+
+
+def test_evaluate_is_deterministic_for_a_seed():
+    policy = GreedyPolicy.snapshot(mlp(4, 2, (8,), rng=0), 4)
+    a = evaluate(policy, "CartPole-v1", 5, seed=11)
+    b = evaluate(policy, "CartPole-v1", 5, seed=11)
+    c = evaluate(lambda obs: policy(obs), "CartPole-v1", 5, seed=11)  # no batch method: same returns
+    assert a.shape == (5,) and a.dtype == np.float64
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a, c)
+    heuristic = evaluate(lambda obs: int(obs[2] + obs[3] > 0), "CartPole-v1", 20, seed=3)
+    assert not np.all(heuristic == heuristic[0])  # different seeds give different episodes
+
+
+def test_bad_arguments_raise_clear_errors():
+    with pytest.raises(ValueError, match="train_dqn: unknown Gymnasium environment 'CartPole-v9000'"):
+        train_dqn("CartPole-v9000", seed=0)
+    with pytest.raises(ValueError, match="train_reinforce: .*Discrete action space"):
+        train_reinforce("Pendulum-v1", seed=0)
+    with pytest.raises(ValueError, match="train_reinforce: total_steps must be a positive integer, got -5"):
+        train_reinforce(seed=0, total_steps=-5)
+    with pytest.raises(ValueError, match="train_dqn: unknown hyper-parameter"):
+        train_dqn(seed=0, learning_rate=0.1)
+    with pytest.raises(ValueError, match="evaluate: episodes"):
+        evaluate(lambda o: 0, "CartPole-v1", 0, seed=0)
+    with pytest.raises(ValueError, match=r"GreedyPolicy: expected an observation of shape \(4,\)"):
+        GreedyPolicy.snapshot(mlp(4, 2, (8,), rng=0), 4)(np.zeros(3))
+
+
+def test_training_is_seeded_and_the_kept_policy_is_a_frozen_snapshot():
+    a = train_reinforce(seed=3, total_steps=3_000, eval_every=1_000, progress=False)
+    b = train_reinforce(seed=3, total_steps=3_000, eval_every=1_000, progress=False)
+    assert a.episode_returns == b.episode_returns and len(a.episode_returns) > 0
+    assert a.steps >= 3_000 and a.config.total_steps == 3_000
+    c = train_dqn(seed=3, total_steps=2_000, learning_starts=500, eval_every=1_000, progress=False)
+    d = train_dqn(seed=3, total_steps=2_000, learning_starts=500, eval_every=1_000, progress=False)
+    assert c.episode_returns == d.episode_returns and c.losses == d.losses
+    assert c.policy.net is not c.network  # later training cannot change the kept policy
+    assert c.best_return == max(e[2] for e in c.evaluations)
+
+
+# --- learning, seeded ------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_reinforce_solves_cartpole():
+    result = train_reinforce("CartPole-v1", seed=101, total_steps=150_000, progress=False)
+    returns = evaluate(result.policy, "CartPole-v1", 20, seed=2024)
+    assert returns.mean() >= 475, (returns.mean(), result.evaluations)
+
+
+@pytest.mark.slow
+def test_dqn_best_checkpoint_solves_cartpole():
+    result = train_dqn("CartPole-v1", seed=101, total_steps=60_000, progress=False)
+    returns = evaluate(result.policy, "CartPole-v1", 20, seed=2024)
+    assert returns.mean() >= 475, (returns.mean(), result.evaluations)
