@@ -39,6 +39,8 @@ def _local_maxima(x: np.ndarray) -> np.ndarray:
     if x.size < 3:
         return np.empty(0, dtype=np.intp)
     d = np.diff(x)
+    if np.all(d):  # no flat stretch anywhere: compare neighbours directly
+        return (np.flatnonzero((d[:-1] > 0) & (d[1:] < 0)) + 1).astype(np.intp)
     change = np.flatnonzero(d)  # x[i] != x[i + 1]
     if change.size < 2:
         return np.empty(0, dtype=np.intp)
