@@ -13,7 +13,8 @@ Before timing, every implementation takes one step from the same weights and mus
 same updated weights (so the timings compare equal work). Speeds are reported as ratios against
 the vectorised numpy step measured in the same run. Writes ``benchmarks/results/mlp.json``.
 
-Run: ``python benchmarks/bench_mlp.py`` (well under a minute).
+Run: ``python benchmarks/bench_mlp.py`` (well under a minute). Single-threaded unless
+``BENCH_THREADS`` says otherwise (numpy's BLAS and torch alike).
 """
 
 from __future__ import annotations
@@ -24,9 +25,15 @@ import platform
 import time
 from pathlib import Path
 
-import numpy as np
+# Single-threaded by default (override with BENCH_THREADS=n): on a small shared machine a second
+# BLAS thread mostly waits for a core and makes ratios noisy. Must be set before numpy loads BLAS.
+THREADS = os.environ.get("BENCH_THREADS", "1")
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, THREADS)
 
-from companion.nn import SGD, Linear, ReLU, Sequential, softmax_cross_entropy
+import numpy as np  # noqa: E402
+
+from companion.nn import SGD, Linear, ReLU, Sequential, softmax_cross_entropy  # noqa: E402
 
 BATCH, D_IN, HIDDEN, D_OUT, LR = 64, 64, 128, 10, 0.1
 REPEATS, STEPS = 9, 50
@@ -110,7 +117,7 @@ def make_naive(w: dict[str, np.ndarray], dtype: type):
 def make_torch(w: dict[str, np.ndarray], dtype: type):
     import torch  # optional oracle only
 
-    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", torch.get_num_threads())))
+    torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
     tdtype = torch.float64 if dtype == np.float64 else torch.float32
     lin1, lin2 = torch.nn.Linear(D_IN, HIDDEN, dtype=tdtype), torch.nn.Linear(HIDDEN, D_OUT, dtype=tdtype)
     with torch.no_grad():  # torch stores W as (out, in)
@@ -159,7 +166,7 @@ def main() -> None:
     rng = np.random.default_rng(1)
     results: dict[str, dict] = {}
     print(f"one SGD step, batch {BATCH}, {D_IN} -> {HIDDEN} ReLU -> {D_OUT}, softmax cross-entropy")
-    print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '(unset)')}, cpus={os.cpu_count()}")
+    print(f"BLAS/torch threads: {os.environ['OPENBLAS_NUM_THREADS']}, cpus: {os.cpu_count()}")
     for dtype in (np.float64, np.float32):
         x = rng.standard_normal((BATCH, D_IN)).astype(dtype)
         y = rng.integers(0, D_OUT, BATCH)

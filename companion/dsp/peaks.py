@@ -165,6 +165,7 @@ def _jump(prev: np.ndarray, low: np.ndarray, base: np.ndarray, height: np.ndarra
     if m < 2:
         return
     i = np.flatnonzero(height[:-1] <= height[1:]) + 1
+    i = i[prev[i] == i - 1]  # (several independent sequences may be stacked end to end)
     j = i - 1
     pj, lj, bj = prev[j], low[j], base[j]
     farther = lj < low[i]
@@ -239,16 +240,20 @@ def _prominences(x: np.ndarray, peaks: np.ndarray) -> tuple[np.ndarray, np.ndarr
         lv_c, rv_c = minima[np.maximum(lv, 0)], minima[np.minimum(rv, minima.size - 1)]
         low_l = np.where(has_l, h[lv_c], np.inf)
         base_l = np.where(has_l, ends[lv_c], -1)
-        low_r = np.where(has_r, h[rv_c], np.inf)[::-1].copy()
-        base_r = np.where(has_r, starts[rv_c], -1)[::-1].copy()
-        _jump(np.arange(-1, m - 1), low_l, base_l, height)
-        # the right side is the left side of the reversed sequence of maxima
-        _jump(np.arange(-1, m - 1), low_r, base_r, height[::-1].copy())
+        low_r = np.where(has_r, h[rv_c], np.inf)
+        base_r = np.where(has_r, starts[rv_c], -1)
+        # Both sides in one pass: the right side is the left side of the reversed sequence
+        # of maxima, stacked after the left one (rows m..2m-1).
+        prev = np.concatenate([np.arange(-1, m - 1), np.arange(m - 1, 2 * m - 1)])
+        prev[m] = -1
+        low = np.concatenate([low_l, low_r[::-1]])
+        base = np.concatenate([base_l, base_r[::-1]])
+        _jump(prev, low, base, np.concatenate([height, height[::-1]]))
         k = np.cumsum(is_barrier, dtype=np.intp)[run_of[fast]] - 1
-        kr = m - 1 - k
-        prom[fast] = height[k] - np.maximum(low_l[k], low_r[kr])
-        left[fast] = base_l[k]
-        right[fast] = base_r[kr]
+        kr = 2 * m - 1 - k
+        prom[fast] = height[k] - np.maximum(low[k], low[kr])
+        left[fast] = base[k]
+        right[fast] = base[kr]
     if not fast.all():
         slow = ~fast
         prom[slow], left[slow], right[slow] = _prominences_scan(x, peaks[slow])
