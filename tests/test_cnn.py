@@ -51,6 +51,12 @@ def test_training_record_and_seeds() -> None:
     assert a.test_accuracy[-1] > a.test_accuracy[0] + 0.5  # it learns
     # Training moved the filters away from their random start.
     assert np.linalg.norm(a.filters[-1] - a.filters[0]) > 0.1 * np.linalg.norm(a.filters[0])
+    assert a.steps == [0, 45, 90]  # 1,438 training images in batches of 32: 45 steps an epoch
+    d = train_digits_cnn(seed=1, channels=4, epochs=2, snapshot_steps=[1, 45, 3])
+    assert d.steps == [0, 1, 3, 45]
+    np.testing.assert_array_equal(d.filters[3], a.filters[1])  # same seed, same state after epoch 1
+    with pytest.raises(ValueError, match=r"snapshot_steps must lie in \[0, 90\]"):
+        train_digits_cnn(seed=1, channels=4, epochs=2, snapshot_steps=[91])
     x = a.prepare(np.zeros((2, 8, 8)))
     assert x.shape == (2, 1, 8, 8)
     with pytest.raises(ValueError, match="expected images of shape"):

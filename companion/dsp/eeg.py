@@ -276,9 +276,9 @@ class CleaningMetrics:
     def __str__(self) -> str:
         return (f"corr {self.correlation_before:.3f} -> {self.correlation:.3f}, "
                 f"RMSE {self.rmse_before:.1f} -> {self.rmse:.1f} µV, blink power removed "
-                f"{self.blink_power_removed:.1%}, alpha kept {self.alpha_kept:.1%} "
-                f"(outside blinks {self.alpha_kept_outside:.1%}), artifact left inside blinks "
-                f"{self.artifact_left_inside:.1%}")
+                f"{self.blink_power_removed:.1%}, alpha kept {self.alpha_kept:.1%}; outside blinks alpha "
+                f"{self.alpha_kept_outside:.1%}, beta {self.beta_kept_outside:.1%}; artifact left inside "
+                f"blinks {self.artifact_left_inside:.1%}")
 
 
 def _corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -1,15 +1,16 @@
-"""Peaks, prominences and events in a 1-D signal, written from scratch with numpy.
+"""Peaks and their prominences in a 1-D signal, written from scratch with numpy.
 
 :func:`find_peaks` and :func:`peak_prominences` give the same answers as
 ``scipy.signal.find_peaks`` / ``scipy.signal.peak_prominences`` on the same arguments
 (positions, prominences, bases, the ``properties`` keys), including plateaus (the middle
 of a flat top, rounded down), equal heights, endpoints (never peaks) and ``distance``
 (smaller peaks removed by priority, highest first). The tests check this on hundreds of
-random and edge-case signals. The algorithms are vectorised numpy, no Python loop per
-sample or per peak: prominences of local maxima by pointer jumping over the runs of the
-signal (other indices by a local scan plus sparse-table searches), ``distance`` by parallel
-rounds of the greedy rule. Unlike scipy's scan, the cost does not grow quadratically when
-every peak is higher than the last.
+random and edge-case signals. The algorithms are vectorised numpy: prominences of local
+maxima by pointer jumping over the runs of the signal (other indices by a local scan plus
+sparse-table searches), ``distance`` by parallel rounds of the greedy rule. Unlike scipy's
+scan, the prominence cost does not grow quadratically when every peak is higher than the
+last; the one slow case is ``distance`` on a long chain of ever higher peaks closer than
+``distance``, finished one peak at a time in Python (``benchmarks/bench_peaks.py``).
 
 Events (windows above a noise floor) are in ``companion.dsp.events``.
 """
@@ -101,7 +102,7 @@ def _far_bases(x: np.ndarray, peaks: np.ndarray, side: int) -> tuple[np.ndarray,
     k = np.frexp(length.astype(np.float64))[1] - 1  # floor(log2(length))
     width = np.left_shift(1, k)
     m = np.full(peaks.size, np.inf)
-    for level in np.unique(k):
+    for level in np.flatnonzero(np.bincount(k)):  # the levels in use (np.unique would sort)
         sel = k == level
         t = tmin[level]
         m[sel] = np.minimum(t[lo[sel]], t[hi[sel] - width[sel] + 1])
@@ -234,7 +235,9 @@ def _prominences(x: np.ndarray, peaks: np.ndarray) -> tuple[np.ndarray, np.ndarr
         m = maxima.size
         height = h[maxima]
         # the valley to the left / right of each maximum (none for a boundary maximum)
-        n_min_before = np.cumsum(is_min, dtype=np.intp)[maxima]  # maxima are never minima
+        # maxima and minima alternate (the runs between them are monotone), so the i-th
+        # maximum has i minima before it, or i + 1 if the signal starts with a minimum
+        n_min_before = np.arange(m) + int(minima[0] < maxima[0])
         lv, rv = n_min_before - 1, n_min_before
         has_l, has_r = lv >= 0, rv < minima.size
         lv_c, rv_c = minima[np.maximum(lv, 0)], minima[np.minimum(rv, minima.size - 1)]
@@ -249,7 +252,7 @@ def _prominences(x: np.ndarray, peaks: np.ndarray) -> tuple[np.ndarray, np.ndarr
         low = np.concatenate([low_l, low_r[::-1]])
         base = np.concatenate([base_l, base_r[::-1]])
         _jump(prev, low, base, np.concatenate([height, height[::-1]]))
-        k = np.cumsum(is_barrier, dtype=np.intp)[run_of[fast]] - 1
+        k = np.searchsorted(maxima, run_of[fast])  # which maximum each peak sits on
         kr = 2 * m - 1 - k
         prom[fast] = height[k] - np.maximum(low[k], low[kr])
         left[fast] = base[k]
@@ -266,8 +269,8 @@ def peak_prominences(x: Any, peaks: Any) -> tuple[np.ndarray, np.ndarray, np.nda
     base is the lowest sample between the peak and the nearest sample to its left that is
     higher than the peak (or the start of the signal); among equal lows, the one nearest
     the peak. The right base likewise. Equal to ``scipy.signal.peak_prominences(x, peaks)``
-    (without ``wlen``); a peak index that is not a local maximum gets prominence 0 (scipy
-    also warns about it).
+    (without ``wlen``); an index that is not on a local maximum (flat tops included) gets
+    prominence 0 (scipy also warns about it).
 
     Parameters
     ----------
@@ -346,7 +349,7 @@ def _window_max(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarra
         step *= 2
     k = np.frexp(width.astype(np.float64))[1] - 1  # floor(log2(width))
     out = np.empty(lo.size, dtype=values.dtype)
-    for level in np.unique(k):
+    for level in np.flatnonzero(np.bincount(k)):  # the levels in use (np.unique would sort)
         sel = k == level
         t = levels[level]
         out[sel] = np.maximum(t[lo[sel]], t[hi[sel] - (1 << level)])

@@ -7,6 +7,7 @@ seeds, different filters, similar accuracy; how many filters look like oriented 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -90,10 +91,13 @@ class DigitsCNNRun:
     ----------
     model : Sequential
         The trained network (in eval mode).
+    steps : list of int
+        The optimiser steps after which a snapshot was taken (0: before training); by
+        default the end of every epoch.
     filters : list of arrays (channels, 3, 3)
-        The first layer's filters before training (index 0) and after every epoch.
+        The first layer's filters at each of ``steps``.
     test_accuracy : list of float
-        Test accuracy before training (index 0) and after every epoch.
+        Test accuracy at each of ``steps``.
     history : History
         The record of :func:`companion.nn.train.fit` (loss per step, gradient norms, …).
     train_seconds, train_cpu_seconds : float
@@ -104,6 +108,7 @@ class DigitsCNNRun:
     """
 
     model: Sequential
+    steps: list[int]
     filters: list[np.ndarray]
     test_accuracy: list[float]
     history: History
@@ -130,6 +135,7 @@ def train_digits_cnn(
     batch_size: int = 32,
     lr: float = 1e-2,
     filter_decay: float = 0.0,
+    snapshot_steps: Iterable[int] | None = None,
     split_seed: int = 0,
     progress: bool = False,
 ) -> DigitsCNNRun:
@@ -145,6 +151,10 @@ def train_digits_cnn(
     ``W ← W · (1 − η_t λ)`` with ``η_t`` the step's learning rate (decoupled weight decay,
     as in AdamW): whatever part of a filter the loss does not keep pushing for fades away
     (CNN filters §5).
+
+    ``snapshot_steps`` lists the optimiser steps after which the filters and the test
+    accuracy are recorded (default: the end of every epoch); step 0, before training, is
+    always recorded. One epoch is ``ceil(1438 / batch_size)`` steps.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"train_digits_cnn: epochs must be a positive integer, got {epochs!r}")
@@ -159,11 +169,18 @@ def train_digits_cnn(
     opt = Adam(model, lr=lr)
     steps_per_epoch = -(-len(a) // batch_size)
     total = steps_per_epoch * epochs
-    filters, test_acc = [], []
+    if snapshot_steps is None:
+        wanted = set(range(0, total + 1, steps_per_epoch))
+    else:
+        wanted = {int(k) for k in snapshot_steps} | {0}
+        if min(wanted) < 0 or max(wanted) > total:
+            raise ValueError(f"train_digits_cnn: snapshot_steps must lie in [0, {total}] (the run has {total} steps)")
+    steps, filters, test_acc = [], [], []
     eval_wall, eval_cpu = [0.0], [0.0]
 
-    def snapshot() -> None:
+    def snapshot(step: int) -> None:
         t0, c0 = time.perf_counter(), time.process_time()
+        steps.append(step)
         model.eval()
         filters.append(conv.params["W"][:, 0].copy())
         test_acc.append(accuracy(model.forward(b), y_te))
@@ -175,10 +192,10 @@ def train_digits_cnn(
         if filter_decay:
             conv.params["W"] *= 1.0 - opt.lr * filter_decay  # opt.lr: the rate of the step just taken
         opt.lr = 0.5 * lr * (1.0 + np.cos(np.pi * step / total))  # for the next step
-        if step % steps_per_epoch == 0:
-            snapshot()
+        if step in wanted:
+            snapshot(step)
 
-    snapshot()
+    snapshot(0)
     eval_wall[0] = eval_cpu[0] = 0.0  # the snapshot before training is not part of training
     t0, c0 = time.perf_counter(), time.process_time()
     history = fit(model, a, y_tr, softmax_cross_entropy, opt, epochs=int(epochs), batch_size=batch_size,
@@ -187,4 +204,4 @@ def train_digits_cnn(
     model.eval()
     hyper = {"channels": channels, "epochs": int(epochs), "batch_size": batch_size, "lr": lr,
              "filter_decay": filter_decay, "split_seed": split_seed}
-    return DigitsCNNRun(model, filters, test_acc, history, wall, cpu, mean, std, seed, hyper)
+    return DigitsCNNRun(model, steps, filters, test_acc, history, wall, cpu, mean, std, seed, hyper)

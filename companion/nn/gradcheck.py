@@ -1,4 +1,4 @@
-"""Gradient checking by central differences in float64. Derived in: Backpropagation §8.
+"""Gradient checking by central differences in float64. Derived in: Backpropagation §1.
 
 One helper, used by every chapter and test: :func:`gradcheck` compares a module's
 analytic gradients (from ``backward``) with finite differences for every parameter

@@ -1,7 +1,7 @@
 """Dense layers and activations as forward/backward pairs.
 
-Derived in: Backpropagation §2 (Linear, ReLU, Sigmoid, Tanh), §4 (ReLU at zero),
-§5 (initialisation); Batch gradients §5 (Dropout).
+Derived in: Backpropagation §4 (Linear), §5 (Sigmoid), §6 (ReLU at zero),
+§7 (initialisation); Batch gradients §5 (Dropout).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ Init = str | float | Callable[[np.random.Generator, tuple[int, int]], np.ndarray
 
 
 def init_weights(rng: np.random.Generator, fan_in: int, fan_out: int, init: Init) -> np.ndarray:
-    """Draw a ``(fan_in, fan_out)`` weight matrix. Derived in: Backpropagation §5.
+    """Draw a ``(fan_in, fan_out)`` weight matrix. Derived in: Backpropagation §7.
 
     ``init`` is ``"xavier"`` (Glorot uniform, variance 2/(fan_in+fan_out), for tanh/sigmoid),
     ``"he"`` (normal, variance 2/fan_in, for ReLU), ``"lecun"`` (normal, variance 1/fan_in),
@@ -49,7 +49,7 @@ def _rng(rng: np.random.Generator | int | None) -> np.random.Generator:
 class Linear(Module):
     """Affine layer ``y = x @ W + b`` with ``W`` of shape ``(in, out)``, ``b`` of shape ``(out,)``.
 
-    Derived in: Backpropagation §2: ``dW = xᵀ dout``, ``db = Σ_n dout``, ``dx = dout Wᵀ``.
+    Derived in: Backpropagation §4: ``dW = xᵀ dout``, ``db = Σ_n dout``, ``dx = dout Wᵀ``.
 
     Parameters
     ----------
@@ -140,7 +140,7 @@ class _Elementwise(Module):
 
 
 class ReLU(_Elementwise):
-    """``max(0, x)``. Derived in: Backpropagation §4 (Q25).
+    """``max(0, x)``. Derived in: Backpropagation §6 (Q25).
 
     The derivative at exactly 0 is a convention: ``grad_at_zero`` (0, ½ or 1 all
     give the same training curves, because an exact zero pre-activation is rare).
@@ -171,7 +171,7 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 class Sigmoid(_Elementwise):
-    """``1 / (1 + e^{-x})``; derivative ``y (1 - y)``. Derived in: Backpropagation §3."""
+    """``1 / (1 + e^{-x})``; derivative ``y (1 - y)``. Derived in: Backpropagation §5."""
 
     def _f(self, x: np.ndarray) -> np.ndarray:
         return sigmoid(x)
@@ -181,7 +181,7 @@ class Sigmoid(_Elementwise):
 
 
 class Tanh(_Elementwise):
-    """``tanh(x)``; derivative ``1 - y²``. Derived in: Backpropagation §5 (saturation)."""
+    """``tanh(x)``; derivative ``1 - y²``. Derived in: Backpropagation §7 (saturation)."""
 
     def _f(self, x: np.ndarray) -> np.ndarray:
         return np.tanh(x)

@@ -1,6 +1,6 @@
 """Losses returning ``(loss, dpred)``, averaged like PyTorch's defaults.
 
-Derived in: Backpropagation §3 (softmax cross-entropy: dL/dscores = (softmax − one-hot)/N,
+Derived in: Backpropagation §4 (softmax cross-entropy: dL/dscores = (softmax − one-hot)/N,
 not 1) and §7 (MSE for bounded regression targets, Q13).
 """
 

@@ -1,4 +1,4 @@
-"""The `Module` protocol and `Sequential`. Derived in: Backpropagation §2 (modular layers).
+"""The `Module` protocol and `Sequential`. Derived in: Backpropagation §1 (layers as pairs).
 
 A module is a forward/backward pair. ``forward`` caches what ``backward`` needs;
 ``backward(dout)`` returns dL/dx and *overwrites, in place*, the arrays in ``grads``.

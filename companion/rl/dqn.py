@@ -153,33 +153,40 @@ class ReplayBuffer:
 class DQNConfig:
     """Hyper-parameters of :func:`train_dqn`; the defaults are the tuned configuration.
 
+    Training alternates phases: ``train_every`` environment steps with ε-greedy actions, then
+    ``gradient_steps`` updates on replayed batches; the target network is copied from the online
+    one every ``target_update`` environment steps (here: once per phase). ``total_steps`` is a
+    budget: training stops early once a greedy evaluation averages ``stop_return``
+    (``None``: never).
+
     Derived in: DQN §3–§5.
     """
 
     total_steps: int = 100_000
-    lr: float = 1e-3
-    gamma: float = 0.99
+    lr: float = 3e-3
+    gamma: float = 0.98
     hidden: tuple[int, ...] = (64, 64)
     batch_size: int = 64
-    buffer_size: int = 50_000
+    buffer_size: int = 100_000
     learning_starts: int = 1_000
-    train_every: int = 1
-    gradient_steps: int = 1
-    target_update: int = 500
+    train_every: int = 256
+    gradient_steps: int = 128
+    target_update: int = 256
     eps_start: float = 1.0
-    eps_end: float = 0.05
-    eps_decay_steps: int = 10_000
+    eps_end: float = 0.04
+    eps_decay_steps: int = 5_000
     loss: str = "huber"
     double: bool = False
     max_grad_norm: float | None = 10.0
-    eval_every: int = 2_000
+    eval_every: int = 1_024
     eval_episodes: int = 20
+    confirm_episodes: int = 80
     solved_return: float = 475.0
     stop_return: float | None = 500.0
 
     def validate(self, who: str) -> None:
         for name in ("total_steps", "batch_size", "buffer_size", "train_every", "gradient_steps", "target_update",
-                     "eval_every", "eval_episodes"):
+                     "eval_every", "eval_episodes", "confirm_episodes"):
             check_positive_int(getattr(self, name), name, who)
         for name in ("learning_starts", "eps_decay_steps"):
             check_positive_int(getattr(self, name), name, who, allow_zero=True)

@@ -58,12 +58,18 @@ def make_env(env_id: str, who: str = "make_env") -> gym.Env:
 
 
 def env_dims(env: gym.Env) -> tuple[int, int]:
-    """``(observation size, number of actions)`` of an environment made by :func:`make_env`."""
+    """``(observation size, number of actions)`` of an environment made by :func:`make_env`.
+
+    Derived in: Policy gradients §1.
+    """
     return int(env.observation_space.shape[0]), int(env.action_space.n)
 
 
 def check_positive_int(value: Any, name: str, who: str, *, allow_zero: bool = False) -> int:
-    """Return ``int(value)`` or raise a ValueError if it is not a (positive) integer."""
+    """Return ``int(value)`` or raise a ValueError if it is not a (positive) integer.
+
+    Derived in: Policy gradients §1 (budgets and seeds are checked before any work starts).
+    """
     ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
     if not ok or value < 0 or (value == 0 and not allow_zero):
         kind = "a non-negative" if allow_zero else "a positive"

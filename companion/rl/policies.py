@@ -1,6 +1,6 @@
 """Networks that map observations to one output per action, and frozen greedy policies.
 
-Derived in: Policy gradients §4 (a softmax policy network) and DQN §1 (one Q value per action).
+Derived in: Policy gradients §5 (a softmax policy network) and DQN §1 (one Q value per action).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def mlp(
     Sequential
         float64 network; the last layer is linear (logits or Q values).
 
-    Derived in: Policy gradients §4.
+    Derived in: Policy gradients §5.
     """
     if activation not in ("relu", "tanh"):
         raise ValueError(f"mlp: activation must be 'relu' or 'tanh', got {activation!r}")

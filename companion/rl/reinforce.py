@@ -1,6 +1,6 @@
 """REINFORCE with reward-to-go and a baseline, on Gymnasium environments.
 
-Derived in: Policy gradients §4. The policy network outputs one logit per action; the policy
+Derived in: Policy gradients §5. The policy network outputs one logit per action; the policy
 is ``softmax(logits)``. One update uses a batch of whole episodes run side by side:
 
     ∇θ J ≈ (1/M) Σ_t A_t ∇θ log π(a_t | s_t),   A_t = G_t − b_t,
@@ -27,7 +27,7 @@ from companion.rl.training import Tracker, TrainResult, make_config
 def reward_to_go(rewards: np.ndarray, gamma: float = 1.0) -> np.ndarray:
     """``G_t = Σ_{k ≥ t} γ^{k−t} r_k`` for every ``t`` of one episode.
 
-    Derived in: Policy gradients §4 (an action cannot change rewards that came before it).
+    Derived in: Policy gradients §5 (an action cannot change rewards that came before it).
     """
     r = as_float_array(rewards, "reward_to_go", "rewards", dtype=np.float64)
     if r.ndim != 1:
@@ -43,7 +43,7 @@ def reward_to_go(rewards: np.ndarray, gamma: float = 1.0) -> np.ndarray:
 def leave_one_out_baseline(returns_to_go: list[np.ndarray]) -> list[np.ndarray]:
     """For each episode and time index ``t``: the mean ``G_t`` of the *other* episodes that reached ``t``.
 
-    Zero where no other episode lasted that long. Derived in: Policy gradients §4.
+    Zero where no other episode lasted that long. Derived in: Policy gradients §5.
     """
     longest = max(len(g) for g in returns_to_go)
     total, count = np.zeros(longest), np.zeros(longest)
@@ -62,7 +62,7 @@ def leave_one_out_baseline(returns_to_go: list[np.ndarray]) -> list[np.ndarray]:
 class ReinforceConfig:
     """Hyper-parameters of :func:`train_reinforce`; the defaults are the tuned configuration.
 
-    Derived in: Policy gradients §4.
+    Derived in: Policy gradients §5.
     """
 
     total_steps: int = 200_000
@@ -75,6 +75,7 @@ class ReinforceConfig:
     normalize: bool = True
     eval_every: int = 5_000
     eval_episodes: int = 20
+    confirm_episodes: int = 80
     solved_return: float = 475.0
     stop_return: float | None = 500.0
 
@@ -83,6 +84,7 @@ class ReinforceConfig:
         check_positive_int(self.episodes_per_batch, "episodes_per_batch", who)
         check_positive_int(self.eval_every, "eval_every", who)
         check_positive_int(self.eval_episodes, "eval_episodes", who)
+        check_positive_int(self.confirm_episodes, "confirm_episodes", who)
         if not (np.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"{who}: lr must be a positive number, got {self.lr!r}")
         if not 0.0 <= self.gamma <= 1.0:
@@ -118,7 +120,7 @@ def train_reinforce(
         ``episode_returns``, the greedy ``policy`` of the best evaluation, ``config``,
         ``steps``/``seconds``, the evaluations and the per-update "loss".
 
-    Derived in: Policy gradients §4.
+    Derived in: Policy gradients §5.
     """
     who = "train_reinforce"
     seed = check_positive_int(seed, "seed", who, allow_zero=True)

@@ -23,6 +23,8 @@ from companion.rl.policies import GreedyPolicy
 class TrainResult:
     """The outcome of :func:`~companion.rl.train_reinforce` or :func:`~companion.rl.train_dqn`.
 
+    Derived in: Policy gradients §5, DQN §5.
+
     Attributes
     ----------
     episode_returns : list of float
@@ -36,7 +38,10 @@ class TrainResult:
     steps, seconds : int, float
         Environment steps and wall-clock seconds of the whole run (evaluations included).
     evaluations : list of (steps, seconds, mean return)
-        The periodic greedy evaluations.
+        The periodic greedy evaluations: ``config.eval_episodes`` episodes from fixed start states;
+        when their mean reaches ``config.solved_return``, ``config.confirm_episodes`` more episodes
+        from other start states confirm it and the mean over both sets is recorded (this keeps a checkpoint that was
+        lucky on one set of starts from being kept, or from stopping training).
     best_return : float
         Mean greedy return of the kept checkpoint.
     solved_steps, solved_seconds : int or None, float or None
@@ -62,7 +67,10 @@ class TrainResult:
 
 
 def make_config(cls: type, config: Any, overrides: dict[str, Any], who: str) -> Any:
-    """``config`` (or the defaults of ``cls``) with keyword ``overrides``; unknown names are an error."""
+    """``config`` (or the defaults of ``cls``) with keyword ``overrides``; unknown names are an error.
+
+    Derived in: Policy gradients §5.
+    """
     if config is None:
         config = cls()
     elif not isinstance(config, cls):
@@ -77,7 +85,10 @@ def make_config(cls: type, config: Any, overrides: dict[str, Any], who: str) -> 
 
 
 class Tracker:
-    """Episode returns, periodic greedy evaluations, the best checkpoint and the progress bar."""
+    """Episode returns, periodic greedy evaluations, the best checkpoint and the progress bar.
+
+    Derived in: DQN §5 (why the best checkpoint is kept).
+    """
 
     def __init__(self, env_id: str, net: Sequential, obs_dim: int, config: Any, seed: int, progress: bool) -> None:
         self.env_id, self.net, self.obs_dim, self.config = env_id, net, obs_dim, config
@@ -109,7 +120,11 @@ class Tracker:
             return False
         self.last_eval = self.steps
         candidate = GreedyPolicy.snapshot(self.net, self.obs_dim)
-        score = float(np.mean(evaluate(candidate, self.env_id, cfg.eval_episodes, self.eval_seed)))
+        returns = evaluate(candidate, self.env_id, cfg.eval_episodes, self.eval_seed)
+        if returns.mean() >= cfg.solved_return:  # confirm on fresh episodes before believing it
+            more = evaluate(candidate, self.env_id, cfg.confirm_episodes, self.eval_seed + 100_000)
+            returns = np.concatenate([returns, more])
+        score = float(np.mean(returns))
         now = time.perf_counter() - self.t0
         self.evaluations.append((self.steps, now, score))
         if score >= self.best_return:
