@@ -205,3 +205,22 @@ def test_internal_links_resolve(built_book: Path) -> None:
             elif fragment and fragment not in pages[target].ids:
                 broken.append(f"{page.relative_to(html_root.resolve())}: {href} (no such anchor)")
     assert not broken, "broken internal links:\n" + "\n".join(sorted(set(broken))[:50])
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_chapter_ends_with_exercises_and_checked_solutions(chapter: str) -> None:
+    """2–4 exercises, each followed by a hidden (toggle) solution cell that asserts its answer;
+    the build executes them, so a broken solution fails the build."""
+    if not chapter.startswith("book/0"):
+        pytest.skip("not a chapter (status and performance pages have no exercises)")
+    text = (ROOT / f"{chapter}.md").read_text()
+    assert "\n## Exercises\n" in text, f"{chapter} has no Exercises section"
+    tail = text.split("\n## Exercises\n", 1)[1]
+    assert "\n## " not in tail, "the Exercises section must come last"
+    questions = re.findall(r"^:::\{admonition\} Exercise (\d+)", tail, re.M)
+    assert 2 <= len(questions) <= 4 and questions == [str(i + 1) for i in range(len(questions))]
+    solutions = [c for c in jupytext.reads(tail, fmt="md:myst").cells if c.cell_type == "code"]
+    assert len(solutions) == len(questions)
+    for cell in solutions:
+        assert "hide-cell" in cell.metadata.get("tags", []), "solutions are hidden behind a toggle"
+        assert "assert " in cell.source, "each solution checks its answer"

@@ -61,29 +61,56 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     context["script_files"][:] = unique
 
 
-# Chapter titles as docstrings name them -> the chapter's label (the `(label)=` above its title).
+# Chapter titles as docstrings name them -> the chapter's source. "§n" is the chapter's n-th
+# "## " section, in order; the link goes to the `(label)=` written above that heading.
+BOOK = Path(__file__).resolve().parents[1]
 CHAPTERS = {
-    "Backpropagation": "backprop",
-    "Batch gradients": "batch-gradients",
-    "Gradients through time": "bptt",
-    "CNN filters": "cnn-filters",
-    "Policy gradients": "policy-gradients",
-    "DQN": "dqn",
-    "EEG blinks with wavelets": "eeg-wavelets",
-    "FFT of stereo audio": "stereo-fft",
+    "Backpropagation": "01-backprop.md",
+    "Batch gradients": "02-batch-gradients.md",
+    "Gradients through time": "03-gradients-through-time.md",
+    "CNN filters": "04-cnn-filters.md",
+    "Policy gradients": "05-policy-gradients.md",
+    "DQN": "06-dqn.md",
+    "EEG blinks with wavelets": "07-eeg-wavelets.md",
+    "FFT of stereo audio": "08-stereo-fft.md",
 }
-_DERIVED = re.compile(r"Derived in:\s+(?P<chapter>[A-Z][A-Za-z ]*?)\s*§\s*(?P<section>[\d.]+)")
+_DERIVED = re.compile(r"Derived in:\s+(?P<chapter>[A-Z][A-Za-z ]*?)\s*§\s*(?P<section>\d+)")
+_LABELLED = re.compile(r"^\((?P<label>[\w-]+)\)=\s*\n(?P<hashes>#{1,2}) ", re.M)
+
+
+def chapter_labels(chapter: str) -> tuple[str, list[str]]:
+    """The label of ``chapter`` and the labels of its ``##`` sections, in order (tested)."""
+    text = (BOOK / CHAPTERS[chapter]).read_text(encoding="utf-8")
+    top, sections = "", []
+    for m in _LABELLED.finditer(text):
+        if m.group("hashes") == "#":
+            top = m.group("label")
+        else:
+            sections.append(m.group("label"))
+    return top, sections
+
+
+def section_target(chapter: str, section: int) -> str:
+    """The label a "Derived in: <chapter> §<section>" reference links to."""
+    if chapter not in CHAPTERS:
+        raise KeyError(f"unknown chapter {chapter!r}; known: {sorted(CHAPTERS)}")
+    top, sections = chapter_labels(chapter)
+    if not 1 <= section <= len(sections):
+        raise KeyError(f"{chapter} has {len(sections)} labelled sections, not §{section}")
+    return sections[section - 1]
 
 
 def _link_derivations(app, what, name, obj, options, lines) -> None:
     from sphinx.util import logging
 
     def link(m: re.Match) -> str:
-        chapter, section = m.group("chapter"), m.group("section")
-        if chapter not in CHAPTERS:
-            logging.getLogger(__name__).warning(f"{name}: 'Derived in' names an unknown chapter {chapter!r}")
+        chapter, section = m.group("chapter"), int(m.group("section"))
+        try:
+            label = section_target(chapter, section)
+        except KeyError as exc:
+            logging.getLogger(__name__).warning(f"{name}: 'Derived in': {exc.args[0]}")
             return m.group(0)
-        return f"Derived in: :ref:`{chapter} §{section} <{CHAPTERS[chapter]}>`"
+        return f"Derived in: :ref:`{chapter} §{section} <{label}>`"
 
     lines[:] = [_DERIVED.sub(link, line) for line in lines]
 

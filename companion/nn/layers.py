@@ -127,7 +127,7 @@ class _Elementwise(Module):
     def backward(self, dout: np.ndarray) -> np.ndarray:
         if getattr(self, "_x", None) is None:
             raise RuntimeError(f"{self!r}: backward called before forward")
-        dout = as_float_array(dout, repr(self), "dout")
+        dout = as_float_array(dout, repr(self), "dout", dtype=self._x.dtype)
         if dout.shape != self._x.shape:
             raise ValueError(f"{self!r}: expected dout of shape {self._x.shape}, got {dout.shape}")
         return dout * self._df()
@@ -202,11 +202,11 @@ class Dropout(Module):
         self.p = float(p)
         self.rng = _rng(rng)
         self._mask: np.ndarray | None = None
-        self._forwarded = False
+        self._shape: tuple[int, ...] | None = None  # of the last input; None before any forward
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = as_float_array(x, repr(self))
-        self._forwarded = True
+        self._shape = x.shape
         if not self.training or self.p == 0.0:
             self._mask = None
             return x
@@ -214,9 +214,11 @@ class Dropout(Module):
         return x * self._mask
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        if not self._forwarded:
+        if self._shape is None:
             raise RuntimeError(f"{self!r}: backward called before forward")
         dout = as_float_array(dout, repr(self), "dout")
+        if dout.shape != self._shape:
+            raise ValueError(f"{self!r}: expected dout of shape {self._shape}, got {dout.shape}")
         return dout if self._mask is None else dout * self._mask
 
     def __repr__(self) -> str:
@@ -226,6 +228,10 @@ class Dropout(Module):
 class Flatten(Module):
     """``(N, ...) -> (N, prod(...))``; backward restores the shape."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._shape: tuple[int, ...] | None = None
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = as_float_array(x, repr(self))
         if x.ndim < 1:
@@ -234,4 +240,10 @@ class Flatten(Module):
         return x.reshape(x.shape[0], -1)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        return np.asarray(dout).reshape(self._shape)
+        if self._shape is None:
+            raise RuntimeError(f"{self!r}: backward called before forward")
+        dout = as_float_array(dout, repr(self), "dout")
+        flat = (self._shape[0], int(np.prod(self._shape[1:], dtype=np.int64)))
+        if dout.shape != flat:
+            raise ValueError(f"{self!r}: expected dout of shape {flat}, got {dout.shape}")
+        return dout.reshape(self._shape)

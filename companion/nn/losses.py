@@ -20,8 +20,11 @@ def logsumexp(x: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarr
 
 
 def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    """``x − logsumexp(x)``: finite for any finite input."""
-    return x - logsumexp(x, axis=axis, keepdims=True)
+    """``(x − max) − log Σ exp(x − max)``: finite for any finite input, and exact to rounding
+    at ±1e4 (subtracting ``logsumexp`` from ``x`` would lose the small digits)."""
+    x = np.asarray(x, dtype=np.float64) if np.asarray(x).dtype.kind != "f" else np.asarray(x)
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
