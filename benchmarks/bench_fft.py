@@ -15,26 +15,17 @@ from __future__ import annotations
 
 import json
 import platform
-import time
 from pathlib import Path
 
 import numpy as np
 
 from companion.data import PIANO_NOMINAL_HZ, load_piano
 from companion.dsp import fundamental, two_real_ffts
+from timing import median_time  # benchmarks/timing.py
 
 LENGTHS = [1024, 4096, 65536, 1 << 20, 1_000_003]
 
 
-def median_time(fn, repeats: int) -> float:
-    """Median of ``repeats`` timings (seconds) after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
 
 
 def bench_two_real(rows: list[dict]) -> None:

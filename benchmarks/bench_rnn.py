@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 import os
 import platform
-import time
 from pathlib import Path
 
 import numpy as np
 
 from companion.nn import RNN, rel_error
+from timing import median_time  # benchmarks/timing.py
 
 N, T, D, H = 32, 100, 16, 64
 
@@ -47,15 +47,6 @@ def naive_forward_backward(x, Wx, Wh, b, dout):
     return hs, dx, dWx, dWh, db
 
 
-def best_time(fn, repeats: int) -> float:
-    """Median of ``repeats`` timings (seconds) after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
 
 
 def main() -> None:
@@ -72,7 +63,7 @@ def main() -> None:
         return f
 
     for mode, model in models.items():
-        rows.append((f"companion RNN (record={mode!r})", best_time(run(model), 20)))
+        rows.append((f"companion RNN (record={mode!r})", median_time(run(model), 20)))
 
     # The naive reference must compute the same thing.
     ref = models["full"]
@@ -81,7 +72,7 @@ def main() -> None:
     errs = [rel_error(a, b) for a, b in ((dx, dx_n), (ref.grads["Wx"], dWx_n), (ref.grads["Wh"], dWh_n),
                                          (ref.grads["b"], db_n), (ref.forward(x), hs))]
     assert max(errs) < 1e-12, errs
-    naive = best_time(lambda: naive_forward_backward(x, ref.params["Wx"], ref.params["Wh"], ref.params["b"], dout), 3)
+    naive = median_time(lambda: naive_forward_backward(x, ref.params["Wx"], ref.params["Wh"], ref.params["b"], dout), 3)
     rows.append(("naive per-sample loop", naive))
 
     torch_note = "torch not installed"
@@ -108,11 +99,11 @@ def main() -> None:
 
         torch_step()
         assert rel_error(trnn.weight_hh_l0.grad.numpy().T, ref.grads["Wh"]) < 1e-10
-        rows.append((f"PyTorch nn.RNN (CPU, {torch.get_num_threads()} threads)", best_time(torch_step, 20)))
+        rows.append((f"PyTorch nn.RNN (CPU, {torch.get_num_threads()} threads)", median_time(torch_step, 20)))
         default_threads = torch.get_num_threads()
         if default_threads != 1:  # on a busy machine one thread is often faster for sizes this small
             torch.set_num_threads(1)
-            rows.append(("PyTorch nn.RNN (CPU, 1 thread)", best_time(torch_step, 20)))
+            rows.append(("PyTorch nn.RNN (CPU, 1 thread)", median_time(torch_step, 20)))
             torch.set_num_threads(default_threads)
 
     base = rows[0][1]

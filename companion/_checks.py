@@ -40,3 +40,27 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, who: str, names: tuple[str, s
     """Raise a ValueError unless ``a`` and ``b`` have the same shape."""
     if a.shape != b.shape:
         raise ValueError(f"{who}: {names[0]} has shape {a.shape} but {names[1]} has shape {b.shape}")
+
+
+def check_class_labels(scores: np.ndarray, labels: Any, who: str) -> np.ndarray:
+    """Validate integer class ``labels`` against ``(N, C)`` ``scores``; return them as an array.
+
+    Labels outside ``[0, C)`` usually mean an output layer of the wrong size (Q20), so the
+    message says so instead of letting an index error or a silent mis-score happen later.
+    """
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iu":
+        raise ValueError(f"{who}: labels must be integer class indices, got dtype {labels.dtype}")
+    n, c = scores.shape
+    if labels.shape != (n,):
+        raise ValueError(
+            f"{who}: scores have shape {scores.shape}, so labels must have shape ({n},), got {labels.shape}"
+        )
+    if n == 0:
+        raise ValueError(f"{who}: empty batch")
+    if labels.min() < 0 or labels.max() >= c:
+        raise ValueError(
+            f"{who}: labels run from {labels.min()} to {labels.max()} but scores have {c} column(s); "
+            f"expected labels in [0, {c}) (is the output layer the right size?)"
+        )
+    return labels

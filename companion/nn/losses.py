@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from companion._checks import as_float_array, check_ndim
+from companion._checks import as_float_array, check_class_labels, check_ndim
 
 
 def logsumexp(x: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarray:
@@ -52,21 +52,8 @@ def softmax_cross_entropy(scores: np.ndarray, labels: np.ndarray) -> tuple[float
     who = "softmax_cross_entropy"
     scores = as_float_array(scores, who, "scores")
     check_ndim(scores, 2, who, "(N, C)", "scores")
-    labels = np.asarray(labels)
-    if labels.dtype.kind not in "iu":
-        raise ValueError(f"{who}: labels must be integer class indices, got dtype {labels.dtype}")
-    n, c = scores.shape
-    if labels.shape != (n,):
-        raise ValueError(
-            f"{who}: scores have shape {scores.shape}, so labels must have shape ({n},), got {labels.shape}"
-        )
-    if n == 0:
-        raise ValueError(f"{who}: empty batch")
-    if labels.min() < 0 or labels.max() >= c:
-        raise ValueError(
-            f"{who}: labels must lie in [0, {c}) for {c} classes, got values from {labels.min()} to {labels.max()}"
-            " (is the output layer the right size?)"
-        )
+    labels = check_class_labels(scores, labels, who)
+    n = scores.shape[0]
     logp = log_softmax(scores, axis=1)
     loss = float(-logp[np.arange(n), labels].mean())
     dscores = np.exp(logp)

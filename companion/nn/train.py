@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from companion._checks import as_float_array, check_ndim
+from companion._checks import as_float_array, check_class_labels, check_ndim
 from companion.nn.module import Module
 
 LossFn = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
@@ -51,21 +51,7 @@ def accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
     who = "accuracy"
     scores = as_float_array(scores, who, "scores")
     check_ndim(scores, 2, who, "(N, C)", "scores")
-    labels = np.asarray(labels)
-    if labels.dtype.kind not in "iu":
-        raise ValueError(f"{who}: labels must be integer class indices, got dtype {labels.dtype}")
-    n, c = scores.shape
-    if labels.shape != (n,):
-        raise ValueError(
-            f"{who}: scores have shape {scores.shape}, so labels must have shape ({n},), got {labels.shape}"
-        )
-    if n == 0:
-        raise ValueError(f"{who}: empty batch")
-    if labels.min() < 0 or labels.max() >= c:
-        raise ValueError(
-            f"{who}: labels run from {labels.min()} to {labels.max()} but scores have {c} column(s); "
-            f"expected labels in [0, {c}) (is the output layer the right size?)"
-        )
+    labels = check_class_labels(scores, labels, who)
     return float(np.mean(np.argmax(scores, axis=1) == labels))
 
 

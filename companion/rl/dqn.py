@@ -17,6 +17,7 @@ import numpy as np
 from companion._checks import as_float_array
 from companion.nn.module import Sequential
 from companion.nn.optim import Adam
+from companion.nn.rnn import clip_grad_norm
 from companion.rl.envs import check_positive_int, env_dims, make_env
 from companion.rl.policies import mlp
 from companion.rl.training import Tracker, TrainResult, make_config
@@ -213,10 +214,7 @@ def _dqn_update(net: Sequential, target: Sequential, opt: Adam, buffer: ReplayBu
     loss, dq = q_loss_gather(net.forward(s), a, y, loss=cfg.loss)
     net.backward(dq)
     if cfg.max_grad_norm is not None:
-        norm = np.sqrt(sum(float(np.sum(g * g)) for g in net.grads.values()))
-        if norm > cfg.max_grad_norm:
-            for g in net.grads.values():
-                g *= cfg.max_grad_norm / norm
+        clip_grad_norm(net, cfg.max_grad_norm)
     opt.step()
     return loss
 
