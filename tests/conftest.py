@@ -22,6 +22,18 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "book"))
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under ``CI=true`` a skipped test is a failed one: CI has every dependency (torch,
+    Chromium, network namespaces), so a skip there means something is missing, not optional."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("CI") == "true" and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, which must run every test: {reason}"
+
+
 def toc_files() -> list[str]:
     """Every page of _toc.yml, as paths without suffix relative to the root (e.g. 'book/01-backprop')."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())

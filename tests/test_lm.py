@@ -177,11 +177,20 @@ def test_stop_goal() -> None:
     assert h.loss[-1] <= 1e-2 < min(h.loss[:-1])
 
 
-def test_stop_time() -> None:
+def test_stop_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The time criterion, on a fake clock that advances 10 ms per reading: deterministic on
+    a busy machine, and it still fails if ``time_limit`` is ignored or checked late."""
+    import types
+
+    from companion.nn import lm
+
+    ticks = iter(range(10**6))
+    monkeypatch.setattr(lm, "time", types.SimpleNamespace(perf_counter=lambda: 0.01 * next(ticks)))
     x, y = curve(30)
     h = fit_curve(tanh_net(), x, y, "gd", epochs=10**9, time_limit=0.05)
     assert h.stop_reason == "time"
-    assert h.elapsed[-1] >= 0.05 > h.elapsed[-2]
+    # readings 0.01, 0.02, … s after the start: the first one ≥ 0.05 s (epoch 4) ends it
+    assert h.epochs == 4 and np.allclose(h.elapsed, 0.01 * np.arange(1, 6))
 
 
 def test_stop_min_grad() -> None:

@@ -20,13 +20,61 @@ def _norm(req: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower() + rest.replace(" ", "")
 
 
-def test_binder_environment_matches_pyproject():
-    """environment.yml lists exactly the package's dependencies plus the [book] extra."""
+def _lock() -> dict[str, str]:
+    """requirements-lock.txt as {normalised name: exact version}."""
+    pins = {}
+    for line in (ROOT / "requirements-lock.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, sep, version = line.partition("==")
+            assert sep and version.strip(), f"requirements-lock.txt: {line!r} is not an exact pin"
+            pins[_norm(name)] = version.strip()
+    return pins
+
+
+def test_lock_meets_every_requirement_of_pyproject():
+    """Every requirement of the package and of its [book] and [test] extras is pinned in the
+    lock to a version the requirement accepts (so the lock was made from this pyproject)."""
+    from packaging.requirements import Requirement
+
+    pins = _lock()
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    for req in PYPROJECT["project"]["dependencies"] + extras["book"] + extras["test"]:
+        r = Requirement(req)
+        name = _norm(r.name)
+        assert name in pins, f"{r.name} is required by pyproject.toml but not pinned: python3 tasks.py lock"
+        assert r.specifier.contains(pins[name], prereleases=True), \
+            f"{r.name}=={pins[name]} in the lock does not meet {req!r}: python3 tasks.py lock"
+
+
+def test_the_test_environment_is_the_lock():
+    """What the tests run on is what the lock says (tasks.py installs the lock)."""
+    pins = _lock()
+    for name in ("numpy", "scipy", "torch", "gymnasium", "jupyter-book", "matplotlib"):
+        installed = importlib.metadata.version(name).split("+")[0]
+        assert installed == pins[name], f"{name} {installed} is installed, the lock says {pins[name]}"
+
+
+def test_binder_installs_the_lock():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
-    wanted = PYPROJECT["project"]["dependencies"] + PYPROJECT["project"]["optional-dependencies"]["book"]
-    assert sorted(map(_norm, pip)) == sorted(map(_norm, wanted))
-    assert "jupytext" in {_norm(p).split(">")[0] for p in pip}, "Binder opens .md chapters only with jupytext"
+    assert pip == ["-r requirements-lock.txt"]
+    assert "jupytext" in _lock(), "Binder opens .md chapters only with jupytext"
+
+
+def test_torch_is_the_books_not_the_companions():
+    """torch is pinned exactly in the book's extras and absent from the companion's own
+    dependencies; importing the companion does not import it."""
+    import subprocess
+    import sys
+
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    assert not any(_norm(r).startswith("torch") for r in PYPROJECT["project"]["dependencies"])
+    for extra in ("book", "test"):
+        assert [r for r in extras[extra] if _norm(r).startswith("torch")] == ["torch==2.13.0"], extra
+    probe = ("import sys, companion, companion.nn, companion.rl, companion.dsp, companion.data, "
+             "companion.widgets; print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
 
 
 def test_installed_metadata_matches_the_package_version():

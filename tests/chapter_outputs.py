@@ -1,0 +1,69 @@
+"""The record of every chapter's text outputs, for the reproducibility test.
+
+``tests/chapter_outputs.json`` holds, per notebook page, the text each code cell printed when
+the record was made, wall-clock figures masked. The test compares a fresh build with it, so
+two independent executions must agree while each chapter runs only once per test command.
+
+Write the record from a build: ``python3 tasks.py book && python3 tasks.py outputs``; then
+read its diff: every changed line is a number the book now prints differently.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORD = ROOT / "tests" / "chapter_outputs.json"
+
+# Wall-clock numbers: durations, rates and speed-ups ("12.3 s", "8× faster") vary between runs.
+_TIMING = re.compile(r"\d+(?:\.\d+)?(?:e[-+]?\d+)?\s*(?:(?:s|ms|µs|us|sec|seconds|minutes|min|it/s|steps/s)\b"
+                     r"|[×x]\s*(?:faster|slower)\b)")
+
+
+def text_outputs(nb: nbformat.NotebookNode) -> list[str]:
+    """Each code cell's text output, joined (a stream may arrive in one chunk or several),
+    timings masked."""
+    texts = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        pieces = ["".join(out.get("text") or out.get("data", {}).get("text/plain") or "")
+                  for out in cell.get("outputs", [])]
+        texts.append(_TIMING.sub("<time>", "".join(pieces)))
+    return texts
+
+
+def compare(chapter: str, texts: list[str]) -> list[str]:
+    """What differs between ``texts`` and the record of ``chapter`` (empty: they agree)."""
+    record = json.loads(RECORD.read_text(encoding="utf-8")) if RECORD.exists() else {}
+    if chapter not in record:
+        return [f"no record of {chapter}: run `python3 tasks.py book && python3 tasks.py outputs`"]
+    want = record[chapter]
+    if len(want) != len(texts):
+        return [f"{len(texts)} code cells, the record has {len(want)}"]
+    return [f"code cell {i}:\n  recorded: {a[:300]!r}\n  now:      {b[:300]!r}"
+            for i, (a, b) in enumerate(zip(want, texts)) if a != b]
+
+
+def write(build: Path, pages: list[str]) -> None:
+    """Record the text outputs of ``pages`` from the executed notebooks of ``build``."""
+    record = {}
+    for page in pages:
+        executed = build / "jupyter_execute" / f"{page}.ipynb"
+        if not executed.exists():
+            sys.exit(f"{executed} is missing: build the book first (python3 tasks.py book)")
+        record[page] = text_outputs(nbformat.read(executed, as_version=4))
+    RECORD.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {RECORD.relative_to(ROOT)} ({len(record)} pages)")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    from tests.conftest import chapters
+
+    write(ROOT / "_build", chapters())
