@@ -28,7 +28,35 @@ def _scalar(v: Any) -> bool:
     return not isinstance(v, (dict, list)) or (isinstance(v, list) and all(not isinstance(x, (dict, list)) for x in v))
 
 
+# The JSON keys the scripts write, as a reader would say them (a key not listed is shown with
+# its underscores turned into spaces).
+LABELS = {
+    "us_per_step": "µs per step", "ratio_to_numpy_vectorised": "× bare numpy (same run)",
+    "im2col_s": "im2col, s", "naive_s": "naive loop, s", "torch_s": "PyTorch, s",
+    "im2col_over_torch": "im2col ÷ PyTorch", "naive_over_im2col": "naive ÷ im2col",
+    "max_rel_error_vs_naive": "largest relative error against the loop",
+    "ratio_to_companion_full_record": "÷ companion (full record)",
+    "solved_steps": "steps until solved", "solved_seconds": "seconds until solved",
+    "total_steps": "steps in all", "total_seconds": "seconds in all", "best_return": "best greedy return",
+    "independent_eval_mean": "mean return, 20 new episodes", "median_steps": "median steps until solved",
+    "median_seconds": "median seconds until solved",
+    "median_seconds_over_reference": "median seconds ÷ 10k random steps",
+    "reference_seconds_10k_random_steps": "seconds for 10k random steps (reference)",
+    "meets_targets": "meets the targets", "median_ratio_typical": "median ratio, typical cases",
+    "worst_ratio_typical": "worst ratio, typical cases", "n_samples": "samples",
+    "openblas_num_threads": "BLAS threads", "OPENBLAS_NUM_THREADS": "BLAS threads",
+    "blas_threads": "BLAS threads", "memory_gib": "memory, GiB",
+}
+
+
+def label(key: Any) -> str:
+    """A column or row name for a reader."""
+    return LABELS.get(key, key.replace("_", " ")) if isinstance(key, str) else fmt(key)
+
+
 def _table(header: list[str], rows: list[list[Any]]) -> str:
+    header = [label(h) for h in header]
+    rows = [[label(r[0]) if isinstance(r[0], str) else r[0], *r[1:]] for r in rows]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(fmt(c) for c in r) + " |" for r in rows]
     return "\n".join(lines)

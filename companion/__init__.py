@@ -8,6 +8,7 @@ of the book that derives it. Sub-packages (imported on first use):
 - :mod:`companion.rl` — policy gradients and DQN on Gymnasium (chapters 5–6);
 - :mod:`companion.dsp` — WAV reading, spectra, peaks, EEG blink removal (chapters 7–8);
 - :mod:`companion.widgets` — the slider helper every chapter uses;
+- :mod:`companion.book` — ``glue``, the numbers of a run into the chapter's text;
 - :mod:`companion.data` — small real data sets shipped with the package.
 """
 
@@ -16,9 +17,9 @@ from typing import Any
 
 from companion._version import VersionMismatchError, __version__, require
 
-__all__ = ["__version__", "require", "VersionMismatchError", "nn", "rl", "dsp", "widgets", "data"]
+__all__ = ["__version__", "require", "VersionMismatchError", "nn", "rl", "dsp", "widgets", "data", "book"]
 
-_SUBMODULES = {"nn", "rl", "dsp", "widgets", "data"}
+_SUBMODULES = {"nn", "rl", "dsp", "widgets", "data", "book"}
 
 
 def __getattr__(name: str) -> Any:

@@ -11,26 +11,31 @@ from typing import Any
 import numpy as np
 
 
-def as_float_array(x: Any, who: str, name: str = "input", *, dtype: Any = None) -> np.ndarray:
+def as_float_array(x: Any, who: Any, name: str = "input", *, dtype: Any = None) -> np.ndarray:
     """Return ``x`` as a real floating-point array, or raise a ValueError naming ``who``.
 
     Integer and boolean arrays are converted (to ``dtype`` or float64); complex,
-    object and string arrays are rejected, as are NaN and infinity.
+    object and string arrays are rejected, as are NaN and infinity. ``who`` is anything
+    whose ``str`` names the caller (a layer passes itself: its repr is built only for an
+    error message, not on every call).
     """
-    try:
-        arr = np.asarray(x)
-    except Exception as exc:  # ragged lists and the like
-        raise ValueError(f"{who}: {name} could not be turned into an array ({exc})") from None
-    if arr.dtype.kind not in "biuf":
-        raise ValueError(f"{who}: {name} must hold real numbers, got dtype {arr.dtype}")
-    target = np.dtype(dtype) if dtype is not None else (arr.dtype if arr.dtype.kind == "f" else np.float64)
-    arr = arr.astype(target, copy=False)
-    if not np.all(np.isfinite(arr)):
+    if type(x) is np.ndarray and x.dtype.kind == "f" and (dtype is None or x.dtype == dtype):
+        arr = x  # the common case inside a network: nothing to convert
+    else:
+        try:
+            arr = np.asarray(x)
+        except Exception as exc:  # ragged lists and the like
+            raise ValueError(f"{who}: {name} could not be turned into an array ({exc})") from None
+        if arr.dtype.kind not in "biuf":
+            raise ValueError(f"{who}: {name} must hold real numbers, got dtype {arr.dtype}")
+        target = np.dtype(dtype) if dtype is not None else (arr.dtype if arr.dtype.kind == "f" else np.float64)
+        arr = arr.astype(target, copy=False)
+    if not np.isfinite(arr).all():
         raise ValueError(f"{who}: {name} contains NaN or infinity")
     return arr
 
 
-def check_ndim(arr: np.ndarray, ndim: int, who: str, layout: str, name: str = "input") -> None:
+def check_ndim(arr: np.ndarray, ndim: int, who: Any, layout: str, name: str = "input") -> None:
     """Raise a ValueError unless ``arr`` has ``ndim`` dimensions (``layout`` names them)."""
     if arr.ndim != ndim:
         raise ValueError(f"{who}: expected {name} of shape {layout}, got an array of shape {arr.shape}")

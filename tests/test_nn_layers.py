@@ -335,3 +335,69 @@ def test_dropout_bad_dout_names_the_layer() -> None:
     d(np.ones((2, 3)))
     with pytest.raises(ValueError, match=r"Dropout.*expected dout of shape \(2, 3\), got \(2, 5\)"):
         d.backward(np.zeros((2, 5)))
+
+
+# --- skipping the input gradient (input_grad=False) -------------------------------------------
+@pytest.mark.parametrize("first", ["linear", "conv", "rnn"])
+def test_input_grad_false_skips_dx_and_changes_no_parameter_gradient(first: str) -> None:
+    """Frameworks skip dL/dx when the input needs no gradient; so can the companion, opt-in.
+    Every parameter gradient is bit-for-bit the one of the full backward pass."""
+    from companion.nn import RNN, Conv2d, Flatten, TemporalPool
+
+    rng = np.random.default_rng(0)
+    if first == "linear":
+        net, x = Sequential(Linear(5, 7, rng=1), ReLU(), Linear(7, 3, rng=2)), rng.normal(size=(4, 5))
+    elif first == "conv":
+        net, x = Sequential(Conv2d(2, 3, 3, padding=1, rng=1), ReLU(), Flatten(), Linear(48, 3, rng=2)), \
+            rng.normal(size=(4, 2, 4, 4))
+    else:
+        net, x = Sequential(RNN(3, 5, rng=1), TemporalPool("max"), Linear(5, 3, rng=2)), rng.normal(size=(4, 6, 3))
+    dout = rng.normal(size=(4, 3))
+    net(x)
+    dx = net.backward(dout)
+    full = {k: g.copy() for k, g in net.grads.items()}
+    net.zero_grad()
+    net(x)
+    assert dx.shape == x.shape
+    assert net.backward(dout, input_grad=False) is None
+    for k, g in net.grads.items():
+        np.testing.assert_array_equal(g, full[k], err_msg=k)
+
+
+def test_linear_keeps_its_own_copy_of_the_input() -> None:
+    """Zeroing (or reusing) the input array after forward must not change dW."""
+    lin = Linear(3, 2, rng=0)
+    x = np.arange(6.0).reshape(2, 3)
+    dout = np.ones((2, 2))
+    lin(x)
+    lin.backward(dout)
+    expected = lin.grads["W"].copy()
+    lin(x)
+    x[...] = 0.0
+    lin.backward(dout)
+    np.testing.assert_array_equal(lin.grads["W"], expected)
+
+
+def test_finite_check_refuses_nan_and_inf_and_allows_large_finite_values() -> None:
+    from companion._checks import as_float_array
+
+    with pytest.raises(ValueError, match="contains NaN or infinity"):
+        as_float_array(np.array([np.inf, -np.inf, 1.0]), "t")          # both signs of infinity
+    with pytest.raises(ValueError, match="contains NaN or infinity"):
+        as_float_array(np.array([1.0, np.nan]), "t")
+    big = np.full(4, 1e308)                                             # finite, however large
+    assert as_float_array(big, "t") is big
+
+
+def test_a_readers_layer_with_the_old_backward_signature_still_works() -> None:
+    """Readers subclass layers with ``def backward(self, dout)``; Sequential must keep calling
+    them as before (the keyword goes only to a first layer asked to skip dL/dx)."""
+
+    class MyLinear(Linear):
+        def backward(self, dout):
+            return super().backward(dout)
+
+    net = Sequential(MyLinear(3, 4, rng=0), ReLU(), MyLinear(4, 2, rng=1))
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    net(x)
+    assert net.backward(np.ones((5, 2))).shape == (5, 3)

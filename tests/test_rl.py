@@ -216,3 +216,27 @@ def test_dqn_best_checkpoint_solves_cartpole():
     result = train_dqn("CartPole-v1", seed=101, total_steps=60_000, progress=False)
     returns = evaluate(result.policy, "CartPole-v1", 20, seed=2024)
     assert returns.mean() >= 475, (returns.mean(), result.evaluations)
+
+
+def test_progress_bar_live_but_not_in_the_book_build(monkeypatch) -> None:
+    """progress=None: a bar when a reader runs the code, none in the build (static widgets)."""
+    from companion._progress import show_progress
+
+    monkeypatch.delenv("COMPANION_WIDGETS", raising=False)
+    assert show_progress(None, "t") is True
+    monkeypatch.setenv("COMPANION_WIDGETS", "static")
+    assert show_progress(None, "t") is False
+    assert show_progress(True, "t") is True and show_progress(False, "t") is False
+    with pytest.raises(TypeError, match="t: progress must be True, False or None, got str"):
+        show_progress("yes", "t")
+
+
+def test_train_dqn_writes_no_progress_bar_in_the_book_build(monkeypatch, capsys) -> None:
+    monkeypatch.setenv("COMPANION_WIDGETS", "static")
+    train_dqn("CartPole-v1", seed=0, total_steps=300, learning_starts=100, train_every=100, gradient_steps=2,
+              eval_every=300, eval_episodes=2)
+    assert capsys.readouterr().err == ""
+    monkeypatch.delenv("COMPANION_WIDGETS")
+    train_dqn("CartPole-v1", seed=0, total_steps=300, learning_starts=100, train_every=100, gradient_steps=2,
+              eval_every=300, eval_episodes=2)
+    assert "step" in capsys.readouterr().err  # tqdm's bar, on stderr

@@ -203,15 +203,17 @@ class Conv2d(Module):
         y = self._cols @ self.params["W"].reshape(self.out_channels, -1).T + self.params["b"]
         return np.ascontiguousarray(y.reshape(n, ho, wo, self.out_channels).transpose(0, 3, 1, 2))
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         if self._cols is None:
             raise RuntimeError(f"{self!r}: backward called before forward")
-        dout = as_float_array(dout, repr(self), "dout", dtype=self.params["W"].dtype)
+        dout = as_float_array(dout, self, "dout", dtype=self.params["W"].dtype)
         if dout.shape != self._out_shape:
             raise ValueError(f"{self!r}: expected dout of shape {self._out_shape}, got {dout.shape}")
         d = dout.transpose(0, 2, 3, 1).reshape(-1, self.out_channels)  # (N·Ho·Wo, out)
         self._set_grad("b", d.sum(axis=0))  # the bias is added at every position: sum over them
         self._set_grad("W", (d.T @ self._cols).reshape(self.params["W"].shape))  # correlation of x with dout
+        if not input_grad:
+            return None
         dcols = d @ self.params["W"].reshape(self.out_channels, -1)
         return col2im(dcols, self._x_shape, *self.kernel_size, self.stride, self.padding)
 
@@ -244,7 +246,7 @@ class MaxPool2d(Module):
     def forward(self, x: np.ndarray) -> np.ndarray:
         kh, kw = self.kernel_size
         sh, sw = self.stride
-        x = as_float_array(x, repr(self))
+        x = as_float_array(x, self)
         check_ndim(x, 4, repr(self), "(N, C, H, W)")
         n, c, h, w = x.shape
         if h < kh or w < kw:
@@ -272,12 +274,14 @@ class MaxPool2d(Module):
         self._x_shape, self._out_shape = x.shape, y.shape
         return y
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         if self._index is None:
             raise RuntimeError(f"{self!r}: backward called before forward")
-        dout = as_float_array(dout, repr(self), "dout")
+        dout = as_float_array(dout, self, "dout")
         if dout.shape != self._out_shape:
             raise ValueError(f"{self!r}: expected dout of shape {self._out_shape}, got {dout.shape}")
+        if not input_grad:
+            return None
         dx = np.bincount(self._index, weights=dout.ravel(), minlength=int(np.prod(self._x_shape)))
         return dx.reshape(self._x_shape).astype(dout.dtype, copy=False)
 

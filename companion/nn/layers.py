@@ -88,28 +88,32 @@ class Linear(Module):
         self._x: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = as_float_array(x, repr(self), dtype=self.params["W"].dtype)
-        check_ndim(x, 2, repr(self), f"(N, {self.in_features})")
-        if x.shape[1] != self.in_features:
+        W = self.params["W"]
+        x_in = x
+        x = as_float_array(x, self, dtype=W.dtype)
+        if x.ndim != 2 or x.shape[1] != self.in_features:
+            check_ndim(x, 2, self, f"(N, {self.in_features})")
             raise ValueError(f"{self!r}: expected input of shape (N, {self.in_features}), got {x.shape}")
-        self._x = x
-        y = x @ self.params["W"]
+        # A copy of what backward needs: a caller who reuses or zeroes its input array after
+        # forward must not change dW.
+        self._x = x if x is not x_in else x.copy()
+        y = x @ W
         if "b" in self.params:
-            y = y + self.params["b"]
+            y += self.params["b"]  # in place: y is a new array
         return y
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         if self._x is None:
             raise RuntimeError(f"{self!r}: backward called before forward")
-        dout = as_float_array(dout, repr(self), "dout", dtype=self.params["W"].dtype)
+        dout = as_float_array(dout, self, "dout", dtype=self.params["W"].dtype)
         if dout.shape != (self._x.shape[0], self.out_features):
             raise ValueError(
                 f"{self!r}: expected dout of shape {(self._x.shape[0], self.out_features)}, got {dout.shape}"
             )
-        self._set_grad("W", self._x.T @ dout)
+        np.matmul(self._x.T, dout, out=self.grads["W"])  # in place: references stay valid
         if "b" in self.params:
-            self._set_grad("b", dout.sum(axis=0))
-        return dout @ self.params["W"].T
+            np.sum(dout, axis=0, out=self.grads["b"])
+        return dout @ self.params["W"].T if input_grad else None
 
     def __repr__(self) -> str:
         return f"Linear({self.in_features} -> {self.out_features})"
@@ -119,18 +123,18 @@ class _Elementwise(Module):
     """An activation applied element by element; subclasses give ``f`` and ``f'``."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = as_float_array(x, repr(self))
+        x = as_float_array(x, self)
         self._x = x
         self._y = self._f(x)
         return self._y
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         if getattr(self, "_x", None) is None:
             raise RuntimeError(f"{self!r}: backward called before forward")
-        dout = as_float_array(dout, repr(self), "dout", dtype=self._x.dtype)
+        dout = as_float_array(dout, self, "dout", dtype=self._x.dtype)
         if dout.shape != self._x.shape:
             raise ValueError(f"{self!r}: expected dout of shape {self._x.shape}, got {dout.shape}")
-        return dout * self._df()
+        return dout * self._df() if input_grad else None
 
     def _f(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
         raise NotImplementedError
@@ -155,7 +159,11 @@ class ReLU(_Elementwise):
 
     def _df(self) -> np.ndarray:
         x = self._x
-        return np.where(x > 0, 1.0, np.where(x < 0, 0.0, self.grad_at_zero)).astype(x.dtype)
+        if not self.grad_at_zero:
+            return x > 0  # a boolean mask: dout * mask is one pass, as in bare numpy
+        slope = (x > 0).astype(x.dtype)
+        slope[x == 0] = self.grad_at_zero  # exact zeros are rare
+        return slope
 
     def __repr__(self) -> str:
         return f"ReLU(grad_at_zero={self.grad_at_zero:g})"
@@ -205,7 +213,7 @@ class Dropout(Module):
         self._shape: tuple[int, ...] | None = None  # of the last input; None before any forward
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = as_float_array(x, repr(self))
+        x = as_float_array(x, self)
         self._shape = x.shape
         if not self.training or self.p == 0.0:
             self._mask = None
@@ -213,12 +221,14 @@ class Dropout(Module):
         self._mask = (self.rng.random(x.shape) >= self.p).astype(x.dtype) / (1.0 - self.p)
         return x * self._mask
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         if self._shape is None:
             raise RuntimeError(f"{self!r}: backward called before forward")
-        dout = as_float_array(dout, repr(self), "dout")
+        dout = as_float_array(dout, self, "dout")
         if dout.shape != self._shape:
             raise ValueError(f"{self!r}: expected dout of shape {self._shape}, got {dout.shape}")
+        if not input_grad:
+            return None
         return dout if self._mask is None else dout * self._mask
 
     def __repr__(self) -> str:
@@ -233,17 +243,17 @@ class Flatten(Module):
         self._shape: tuple[int, ...] | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = as_float_array(x, repr(self))
+        x = as_float_array(x, self)
         if x.ndim < 1:
             raise ValueError("Flatten: expected input of shape (N, ...), got a scalar")
         self._shape = x.shape
         return x.reshape(x.shape[0], -1)
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         if self._shape is None:
             raise RuntimeError(f"{self!r}: backward called before forward")
-        dout = as_float_array(dout, repr(self), "dout")
+        dout = as_float_array(dout, self, "dout")
         flat = (self._shape[0], int(np.prod(self._shape[1:], dtype=np.int64)))
         if dout.shape != flat:
             raise ValueError(f"{self!r}: expected dout of shape {flat}, got {dout.shape}")
-        return dout.reshape(self._shape)
+        return dout.reshape(self._shape) if input_grad else None

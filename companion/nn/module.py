@@ -2,6 +2,9 @@
 
 A module is a forward/backward pair. ``forward`` caches what ``backward`` needs;
 ``backward(dout)`` returns dL/dx and *overwrites, in place*, the arrays in ``grads``.
+``backward(dout, input_grad=False)`` skips dL/dx and returns None: frameworks do the same
+when the input needs no gradient (a network's data), and for a first Linear or Conv2d layer
+that saves a matrix product as large as the forward one.
 Because the arrays are overwritten in place, a reference kept to ``grads["W"]`` changes
 with the next backward pass or ``zero_grad()`` — keep ``.copy()`` to save a gradient
 (Batch gradients §6, Q23).
@@ -30,7 +33,8 @@ class Module:
     def forward(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
         raise NotImplementedError(f"{type(self).__name__} does not implement forward")
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:  # pragma: no cover
+        """dL/dx from dL/dy (None when ``input_grad`` is False); fills ``grads``."""
         raise NotImplementedError(f"{type(self).__name__} does not implement backward")
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
@@ -109,10 +113,16 @@ class Sequential(Module):
             x = layer.forward(x)
         return x
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        for layer in reversed(self.layers):
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
+        """Backpropagate through the layers in reverse; with ``input_grad=False`` the first
+        layer skips dL/dx (the gradient of the network's input) and None is returned."""
+        for layer in reversed(self.layers[1:]):
             dout = layer.backward(dout)
-        return dout
+        if not self.layers:
+            return dout
+        if input_grad:  # the plain call, so a reader's layer with ``backward(self, dout)`` still works
+            return self.layers[0].backward(dout)
+        return self.layers[0].backward(dout, input_grad=False)
 
     def zero_grad(self) -> None:
         for layer in self.layers:

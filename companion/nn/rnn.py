@@ -154,7 +154,7 @@ class RNN(Module):
     def forward(self, x: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
         """All hidden states ``h_1 … h_T`` as an ``(N, T, H)`` array. Derived in: Gradients through time §1."""
         Wx, Wh, b = self.params["Wx"], self.params["Wh"], self.params["b"]
-        x = as_float_array(x, repr(self), dtype=Wx.dtype)
+        x = as_float_array(x, self, dtype=Wx.dtype)
         check_ndim(x, 3, repr(self), f"(N, T, {self.input_size})")
         n, T, d = x.shape
         if d != self.input_size or n == 0 or T == 0:
@@ -174,7 +174,7 @@ class RNN(Module):
     def __call__(self, x: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
         return self.forward(x, h0)
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """BPTT: one explicit loop from ``t = T`` down to 1, vectorised over the batch; returns dL/dx.
 
         Derived in: Gradients through time §1. ``dout`` is ``(N, T, H)``: the gradient of the loss
@@ -184,7 +184,7 @@ class RNN(Module):
             raise RuntimeError(f"{self!r}: backward called before forward")
         x, h_init, hs, from_param = self._cache
         Wx, Wh = self.params["Wx"], self.params["Wh"]
-        dout = as_float_array(dout, repr(self), "dout", dtype=Wx.dtype)
+        dout = as_float_array(dout, self, "dout", dtype=Wx.dtype)
         if dout.shape != hs.shape:
             raise ValueError(f"{self!r}: expected dout of shape {hs.shape}, got {dout.shape}")
         n, T, H = hs.shape
@@ -220,7 +220,7 @@ class RNN(Module):
                 steps["dWh"] = h_prev_all.transpose(1, 2, 0) @ da_t
                 steps["db"] = da_all.sum(axis=0)
             self.record = BPTTRecord(dh=dh_all, da=da_all, dh0=dh_next, **steps)
-        return da_all @ Wx.T
+        return da_all @ Wx.T if input_grad else None
 
     def __repr__(self) -> str:
         return f"RNN({self.input_size} -> {self.hidden_size})"
@@ -255,7 +255,7 @@ class TemporalPool(Module):
         self._shape: tuple[int, int, int] | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = as_float_array(x, repr(self))
+        x = as_float_array(x, self)
         check_ndim(x, 3, repr(self), "(N, T, H)")
         if 0 in x.shape:
             raise ValueError(f"{self!r}: expected a non-empty input of shape (N, T, H), got {x.shape}")
@@ -268,13 +268,15 @@ class TemporalPool(Module):
             return x.mean(axis=1)
         return x[:, -1].copy()
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         if self._shape is None:
             raise RuntimeError(f"{self!r}: backward called before forward")
         n, T, H = self._shape
-        dout = as_float_array(dout, repr(self), "dout", dtype=self._dtype)
+        dout = as_float_array(dout, self, "dout", dtype=self._dtype)
         if dout.shape != (n, H):
             raise ValueError(f"{self!r}: expected dout of shape {(n, H)}, got {dout.shape}")
+        if not input_grad:
+            return None
         if self.mode == "mean":
             return np.broadcast_to(dout[:, None, :] / T, self._shape).copy()
         dx = np.zeros(self._shape, dtype=self._dtype)

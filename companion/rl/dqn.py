@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from companion._checks import as_float_array
+from companion._progress import show_progress
 from companion.nn.module import Sequential
 from companion.nn.optim import Adam
 from companion.nn.rnn import clip_grad_norm
@@ -224,7 +225,7 @@ def train_dqn(
     *,
     seed: int,
     config: DQNConfig | None = None,
-    progress: bool = True,
+    progress: bool | None = None,
     **overrides: object,
 ) -> TrainResult:
     """Train a Q network with DQN: replay buffer, target network, ε-greedy, Huber loss, Adam.
@@ -237,8 +238,9 @@ def train_dqn(
         Seeds the network, exploration, replay sampling and every environment reset.
     config : DQNConfig, optional
         Hyper-parameters (default: the tuned configuration).
-    progress : bool
-        Show a tqdm progress bar with the running return.
+    progress : bool or None
+        Show a tqdm progress bar with the running return; None (default): shown when run
+        live, hidden while the book is built.
     **overrides
         Any field of :class:`DQNConfig`, e.g. ``lr=3e-4`` or ``stop_return=None``.
 
@@ -261,7 +263,7 @@ def train_dqn(
     target = copy.deepcopy(net)
     opt = Adam(net, lr=cfg.lr)
     buffer = ReplayBuffer(cfg.buffer_size, obs_dim)
-    tracker = Tracker(env_id, net, obs_dim, cfg, seed, progress)
+    tracker = Tracker(env_id, net, obs_dim, cfg, seed, show_progress(progress, who))
     episode = 0
     obs = np.asarray(env.reset(seed=seed * 100_003)[0], dtype=np.float64)
     ep_return = 0.0

@@ -17,6 +17,7 @@ import numpy as np
 from scipy.signal import lfilter
 
 from companion._checks import as_float_array
+from companion._progress import show_progress
 from companion.nn.losses import log_softmax
 from companion.nn.optim import Adam
 from companion.rl.envs import check_positive_int, env_dims, make_env
@@ -96,7 +97,7 @@ def train_reinforce(
     *,
     seed: int,
     config: ReinforceConfig | None = None,
-    progress: bool = True,
+    progress: bool | None = None,
     **overrides: object,
 ) -> TrainResult:
     """Train a softmax policy with REINFORCE (reward-to-go, leave-one-out baseline, Adam).
@@ -109,8 +110,9 @@ def train_reinforce(
         Seeds the network, the action sampling and every environment reset.
     config : ReinforceConfig, optional
         Hyper-parameters (default: the tuned configuration).
-    progress : bool
-        Show a tqdm progress bar with the running return.
+    progress : bool or None
+        Show a tqdm progress bar with the running return; None (default): shown when run
+        live, hidden while the book is built.
     **overrides
         Any field of :class:`ReinforceConfig`, e.g. ``lr=0.003`` or ``total_steps=50_000``.
 
@@ -135,7 +137,7 @@ def train_reinforce(
     envs = [make_env(env_id, who) for _ in range(n_env)]
     for i, env in enumerate(envs):
         env.action_space.seed(seed * 7919 + i)
-    tracker = Tracker(env_id, net, obs_dim, cfg, seed, progress)
+    tracker = Tracker(env_id, net, obs_dim, cfg, seed, show_progress(progress, who))
     n_batches = 0
     stop = False
     while tracker.steps < cfg.total_steps and not stop:
