@@ -32,7 +32,9 @@ def text_outputs(nb: nbformat.NotebookNode) -> list[str]:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        pieces = ["".join(out.get("text") or out.get("data", {}).get("text/plain") or "")
+        # A table a cell displays is compared by its Markdown, not its "<...Markdown object>" repr.
+        pieces = ["".join(out.get("text") or out.get("data", {}).get("text/markdown")
+                          or out.get("data", {}).get("text/plain") or "")
                   for out in cell.get("outputs", [])]
         texts.append(_TIMING.sub("<time>", "".join(pieces)))
     return texts

@@ -1,0 +1,47 @@
+"""The studies a chapter glues its numbers from (benchmarks/studies/*.json) were made by the
+code in this checkout: a changed companion module, study script or library version makes the
+recorded numbers stale, and `python3 tasks.py studies` must be rerun."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from study import STUDIES, is_current  # noqa: E402
+
+SCRIPTS = sorted(p.stem.removeprefix("study_") for p in (ROOT / "benchmarks").glob("study_*.py"))
+
+
+def test_every_study_script_has_its_results() -> None:
+    assert SCRIPTS, "no benchmarks/study_*.py"
+    assert sorted(p.stem for p in STUDIES.glob("*.json")) == SCRIPTS
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_study_is_current(name: str) -> None:
+    data = json.loads((STUDIES / f"{name}.json").read_text())
+    ok, why = is_current(data["provenance"])
+    assert ok, f"benchmarks/studies/{name}.json is stale ({why}): run `python3 tasks.py studies`"
+    assert f"benchmarks/study_{name}.py" in data["provenance"]["files"]
+    assert any(f.startswith("companion/") for f in data["provenance"]["files"])
+
+
+def test_a_changed_module_makes_a_study_stale(tmp_path, monkeypatch) -> None:
+    """The check can fail: one byte changed in a file the study ran is caught."""
+    import study
+
+    data = json.loads((STUDIES / f"{SCRIPTS[0]}.json").read_text())["provenance"]
+    fake_root = tmp_path
+    for rel in data["files"]:
+        (fake_root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (fake_root / rel).write_bytes((ROOT / rel).read_bytes())
+    monkeypatch.setattr(study, "ROOT", fake_root)
+    assert study.is_current(data)[0]
+    target = fake_root / data["files"][0]
+    target.write_bytes(target.read_bytes() + b"\n")
+    assert study.is_current(data) == (False, "the code it ran has changed")
