@@ -69,3 +69,66 @@ def check_class_labels(scores: np.ndarray, labels: Any, who: str) -> np.ndarray:
             f"expected labels in [0, {c}) (is the output layer the right size?)"
         )
     return labels
+
+
+def check_number(value: Any, name: str, who: Any, *, low: float | None = None, high: float | None = None,
+                 low_open: bool = False, high_open: bool = False) -> float:
+    """Return ``value`` as a float, or raise naming ``name``: TypeError unless it is a real
+    number (bools and strings are not), ValueError unless it is finite and in range
+    (``low``/``high`` inclusive unless ``low_open``/``high_open``)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{who}: {name} must be a number, got {value!r}")
+    v = float(value)
+    ok = np.isfinite(v)
+    if ok and low is not None:
+        ok = v > low if low_open else v >= low
+    if ok and high is not None:
+        ok = v < high if high_open else v <= high
+    if not ok:
+        lo = "" if low is None else f"{'(' if low_open else '['}{low:g}"
+        hi = "" if high is None else f"{high:g}{')' if high_open else ']'}"
+        where = f"in {lo or '(-inf'}, {hi or 'inf)'}"
+        raise ValueError(f"{who}: {name} must be a finite number {where}, got {value!r}")
+    return v
+
+
+def check_positive(value: Any, name: str, who: Any) -> float:
+    """A finite number > 0 (seconds, Hz, thresholds)."""
+    return check_number(value, name, who, low=0.0, low_open=True)
+
+
+def check_non_negative(value: Any, name: str, who: Any) -> float:
+    """A finite number >= 0 (margins, rates, amplitudes)."""
+    return check_number(value, name, who, low=0.0)
+
+
+def check_frequency(value: Any, name: str, who: Any, fs: float) -> float:
+    """A frequency strictly between 0 and the Nyquist frequency ``fs / 2``."""
+    return check_number(value, f"{name} (Hz, below fs/2 = {fs / 2:g})", who, low=0.0, high=fs / 2,
+                        low_open=True, high_open=True)
+
+
+def check_pair(value: Any, name: str, who: Any, *, low: float = 0.0, low_open: bool = False) -> tuple[float, float]:
+    """A pair ``(a, b)`` of finite numbers with ``low <= a <= b`` (a range such as a band)."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:
+        raise TypeError(f"{who}: {name} must be a pair (low, high), got {value!r}")
+    a = check_number(value[0], f"{name}[0]", who, low=low, low_open=low_open)
+    b = check_number(value[1], f"{name}[1]", who, low=low, low_open=low_open)
+    if a > b:
+        raise ValueError(f"{who}: {name} must be (low, high) with low <= high, got {value!r}")
+    return a, b
+
+
+def check_int(value: Any, name: str, who: Any, *, low: int = 1) -> int:
+    """An integer (not a bool) >= ``low``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{who}: {name} must be an integer, got {value!r}")
+    if value < low:
+        raise ValueError(f"{who}: {name} must be an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+def check_bool(value: Any, name: str, who: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{who}: {name} must be True or False, got {value!r}")
+    return bool(value)

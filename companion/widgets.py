@@ -53,6 +53,12 @@ def mode() -> str:
     return "live" if ip is not None and getattr(ip, "kernel", None) is not None else "static"
 
 
+def _script_json(data: Any) -> str:
+    """JSON that is safe inside a ``<script>`` element: ``<``, ``>`` and ``&`` as JSON escapes,
+    so a label containing ``</script>`` cannot end the element (JSON.parse reads it back)."""
+    return json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def _format(v: Any) -> str:
     if isinstance(v, (float, np.floating)):
         return f"{float(v):.4g}"
@@ -144,7 +150,7 @@ class Slider:
             f'<div class="gs-slider" id="{uid}">'
             + "".join(rows)
             + f'<img class="gs-slider-frame" alt="{alt}" style="max-width:100%" src="data:image/png;base64,{first}">'
-            + f'<script type="application/json" class="gs-slider-data">{json.dumps(data)}</script>'
+            + f'<script type="application/json" class="gs-slider-data">{_script_json(data)}</script>'
             + "<script>(function(){"
             f'var root=document.getElementById("{uid}");'
             'var d=JSON.parse(root.querySelector(".gs-slider-data").textContent);'
@@ -238,6 +244,14 @@ def slider(
     """
     if not callable(plot):
         raise TypeError(f"slider: plot must be callable, got {type(plot).__name__}")
+    if isinstance(dpi, bool) or not isinstance(dpi, (int, np.integer)):
+        raise TypeError(f"slider: dpi must be an integer, got {dpi!r}")
+    if not 20 <= dpi <= 300:
+        raise ValueError(f"slider: dpi must lie in [20, 300] (page weight grows with its square), got {dpi}")
+    if isinstance(max_frames, bool) or not isinstance(max_frames, (int, np.integer)) or max_frames < 1:
+        raise ValueError(f"slider: max_frames must be a positive integer, got {max_frames!r}")
+    if not isinstance(description, str):
+        raise TypeError(f"slider: description must be a string, got {type(description).__name__}")
     if not params:
         raise ValueError("slider: give at least one parameter grid, e.g. slider(plot, lr=[0.01, 0.1])")
     grids: dict[str, list[Any]] = {}

@@ -246,11 +246,11 @@ def test_bad_input_is_rejected_clearly():
         remove_blinks(d.eeg[None], 256)
     with pytest.raises(ValueError, match="at least 2 s"):
         remove_blinks(d.eeg.T, 256)  # samples first: 2 "samples" per channel
-    with pytest.raises(ValueError, match="fs must be a positive"):
+    with pytest.raises(ValueError, match=r"remove_blinks: fs must be a finite number in \(0, inf\), got 0"):
         remove_blinks(d.eeg, 0)
     with pytest.raises(ValueError, match="mode must be"):
         remove_blinks(d.eeg, 256, mode="medium")
-    with pytest.raises(ValueError, match="k must be a positive"):
+    with pytest.raises(ValueError, match=r"remove_blinks: k must be a finite number in \(0, inf\), got 0"):
         remove_blinks(d.eeg, 256, k=0)
     with pytest.raises(ValueError, match="unknown discrete wavelet 'morl'"):
         remove_blinks(d.eeg, 256, wavelet="morl")
@@ -288,3 +288,42 @@ def test_false_alarms_are_rare_and_harmless_on_blink_free_eeg(fs):
     cleaned, events = remove_blinks(eeg, fs, return_events=True)
     assert sum(ev.starts.size for ev in events) <= 2  # in 16 channel-minutes of EEG
     assert np.all([np.corrcoef(a, b)[0, 1] > 0.995 for a, b in zip(cleaned, eeg)])  # a false alarm is local
+
+
+# --- every numeric parameter checked at entry, naming it (negative values used to return the
+# EEG unchanged, an alpha above Nyquist all NaN) ---------------------------------------------------
+_EEG = make_eeg(4, 256, 2, seed=0)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: remove_blinks(_EEG.eeg, 256, baseline=-1.0), r"remove_blinks: baseline must be .* \(0, inf\)"),
+        (lambda: remove_blinks(_EEG.eeg, 256, margin=-0.1), r"remove_blinks: margin must be .* \[0, inf\)"),
+        (lambda: remove_blinks(_EEG.eeg, 256, ramp=-0.1), r"remove_blinks: ramp must be a finite number in \[0, inf\)"),
+        (lambda: remove_blinks(_EEG.eeg, 256, f_max=-4.0), r"remove_blinks: f_max \(Hz, below fs/2 = 128\)"),
+        (lambda: remove_blinks(_EEG.eeg, 256, f_max=200.0), r"remove_blinks: f_max \(Hz, below fs/2 = 128\)"),
+        (lambda: remove_blinks(_EEG.eeg, 256, level_f=np.nan), r"remove_blinks: level_f \(Hz"),
+        (lambda: remove_blinks(_EEG.eeg, 256, k=np.inf), r"remove_blinks: k must be a finite number"),
+        (lambda: remove_blinks(_EEG.eeg, 256, shared_events="yes"), r"remove_blinks: shared_events must be True"),
+        (lambda: detect_blinks(_EEG.eeg[0], 256, baseline=-5.0), r"detect_blinks: baseline must be"),
+        (lambda: detect_blinks(_EEG.eeg[0], 256, min_gap=-1.0), r"detect_blinks: min_gap must be"),
+        (lambda: detect_blinks(_EEG.eeg[0], 256, edge_f_max=500.0), r"detect_blinks: edge_f_max \(Hz, below fs/2"),
+        (lambda: make_eeg(4, 256, alpha_hz=200.0), r"make_eeg: alpha_hz \(Hz, below fs/2 = 128\)"),
+        (lambda: make_eeg(4, 256, blink_rate=-1.0), r"make_eeg: blink_rate must be a finite number in \[0, inf\)"),
+        (lambda: make_eeg(4, 256, blink_duration=(0.4, 0.2)), r"make_eeg: blink_duration must be \(low, high\)"),
+        (lambda: make_eeg(4, 256, blink_duration=0.3), r"make_eeg: blink_duration must be a pair"),
+        (lambda: make_eeg(4, 256, blink_amplitude=(300.0, -1.0)), r"make_eeg: blink_amplitude\[1\] must be"),
+        (lambda: make_eeg(4, 256, noise_uv=-1.0), r"make_eeg: noise_uv must be"),
+        (lambda: make_eeg(-4, 256), r"make_eeg: duration must be"),
+        (lambda: make_eeg(4, 256, n_channels=2.5), r"make_eeg: n_channels must be an integer"),
+        (lambda: make_eeg(4, 256, seed=-1), r"make_eeg: seed must be an integer >= 0"),
+        (lambda: band_power(_EEG.eeg, 256, (12.0, 8.0)), r"band_power: band must be \(low, high\) with low <= high"),
+        (lambda: band_power(_EEG.eeg, 256, 10.0), r"band_power: band must be a pair"),
+        (lambda: band_power(_EEG.eeg, -256, (8.0, 12.0)), r"band_power: fs must be"),
+        (lambda: approximation_level(256, -4.0), r"approximation_level: f_max \(Hz"),
+    ],
+)
+def test_every_numeric_parameter_is_checked_at_entry(call, message: str) -> None:
+    with pytest.raises((ValueError, TypeError), match=message):
+        call()

@@ -240,3 +240,15 @@ def test_train_dqn_writes_no_progress_bar_in_the_book_build(monkeypatch, capsys)
     train_dqn("CartPole-v1", seed=0, total_steps=300, learning_starts=100, train_every=100, gradient_steps=2,
               eval_every=300, eval_episodes=2)
     assert "step" in capsys.readouterr().err  # tqdm's bar, on stderr
+
+
+@pytest.mark.parametrize("bad", [1.7, -1, 2, True, "1", None])
+def test_evaluate_refuses_actions_outside_the_action_space(bad) -> None:
+    """A policy returning 1.7 used to run as action 1."""
+    with pytest.raises(ValueError, match=r"evaluate: the policy returned .* not an action of Discrete\(2\)"):
+        evaluate(lambda obs: bad, "CartPole-v1", episodes=1, seed=0)
+
+
+def test_evaluate_accepts_numpy_integer_actions() -> None:
+    returns = evaluate(lambda obs: np.int64(obs[2] > 0), "CartPole-v1", episodes=2, seed=0)
+    assert returns.shape == (2,) and np.all(returns >= 1)

@@ -286,3 +286,68 @@ def test_spectrogram_bad_input() -> None:
         spectrogram(np.ones(10), 100.0, window_length=4, hop=0)
     with pytest.raises(ValueError, match="1-D"):
         spectrogram(np.ones((10, 2)), 100.0, window_length=4)
+
+
+# --- fundamental: never a silent sub- or super-harmonic (issue: octave-low answers) ---------------
+def _tone(f0: float, fs: float, harmonics: int = 1, dur: float = 0.5, seed: int = 0) -> np.ndarray:
+    """A pure tone, or a note with 1/h partials below 0.48 fs, random phases."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(dur * fs)) / fs
+    return sum((1 / h) * np.sin(2 * np.pi * h * f0 * t + rng.uniform(0, 2 * np.pi))
+               for h in range(1, harmonics + 1) if h * f0 < 0.48 * fs)
+
+
+@pytest.mark.parametrize("fs", [8000, 22050, 44100, 48000])
+@pytest.mark.parametrize("harmonics", [1, 8])
+def test_fundamental_finds_every_pitch_the_rate_carries_within_5_cents(fs: int, harmonics: int) -> None:
+    """Every f0 in [fmin, min(5 kHz, 0.45 fs)] with the default range, as a pure tone and as a
+    harmonic note (the old default fmax = 2 kHz reported notes above it an octave low)."""
+    cents = {}
+    for i, f0 in enumerate(np.geomspace(50.0, min(5000.0, 0.45 * fs), 40)):
+        est = fundamental(_tone(f0, fs, harmonics, seed=i), fs)
+        cents[round(f0, 1)] = 1200 * abs(np.log2(est / f0))
+    assert max(cents.values()) < 5, {f: round(c, 2) for f, c in cents.items() if c >= 5}
+
+
+@pytest.mark.parametrize(
+    "x, fs, kwargs, where",
+    [
+        (_tone(3000.0, 8000), 8000, dict(fmax=2000.0), "3000.0 Hz best, above fmax"),
+        (_tone(2093.0, 44100, 6), 44100, dict(fmax=2000.0), "2093.0 Hz best, above fmax"),  # C7
+        (_tone(40.0, 44100, 6, dur=1.0), 44100, {}, "40.0 Hz best, below fmin"),
+        (_tone(440.0, 44100, 6), 44100, dict(fmin=500.0), "440.0 Hz best, below fmin"),
+    ],
+)
+def test_fundamental_raises_for_notes_outside_the_range(x, fs, kwargs, where) -> None:
+    with pytest.raises(ValueError, match=r"fundamental: no fundamental in \[fmin=.*\] Hz: the partials fit " + where):
+        fundamental(x, fs, **kwargs)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_fundamental_raises_for_white_noise(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for fs, n in ((44100, 44100), (8000, 8000), (8000, 1290)):
+        with pytest.raises(ValueError, match=r"fundamental: no fundamental in \[fmin="):
+            fundamental(rng.standard_normal(n), fs)
+
+
+def test_fundamental_keeps_a_note_in_noise() -> None:
+    x = _tone(440.0, 44100, 6)
+    x = x / x.std() + np.random.default_rng(1).standard_normal(x.size)   # 0 dB signal-to-noise
+    assert abs(fundamental(x, 44100) - 440.0) < 0.1
+
+
+@pytest.mark.parametrize("bad", [dict(fs=True), dict(fs=44100, fmax=True), dict(fs=44100, fmin="50")])
+def test_fundamental_refuses_non_numbers(bad: dict) -> None:
+    with pytest.raises(TypeError, match="fundamental: f"):
+        fundamental(_tone(440.0, 44100), **bad)
+
+
+def test_channels_first_audio_gets_a_clear_error() -> None:
+    stereo = np.random.default_rng(0).standard_normal((2, 4410))   # (channels, samples): the wrong way round
+    with pytest.raises(ValueError, match=r"spectrum: x has shape \(2, 4410\), more channels than samples.*x\.T"):
+        spectrum(stereo, 44100)
+    with pytest.raises(ValueError, match="fundamental: x has shape"):
+        fundamental(stereo, 44100)
+    freqs, mag = spectrum(stereo.T, 44100)                            # samples first: fine
+    assert mag.shape[0] == freqs.size

@@ -125,3 +125,31 @@ def test_live_mode_builds_sliders_that_redraw(monkeypatch):
     control.value = 3
     assert calls[-1] == 3, "moving the slider must call the plotting function with the new value"
     plt.close("all")
+
+
+def test_a_label_cannot_break_out_of_the_inline_script():
+    """A value or description containing '</script>' stays inside the JSON block."""
+    def plot(label):
+        fig, ax = plt.subplots()
+        ax.set_title(str(label))
+        return fig
+
+    s = slider(plot, label=["a</script><script>alert(1)</script>", "b & <c>"])
+    page = s.to_html()
+    assert page.count("</script>") == page.count("<script")           # every element closed once
+    assert "alert(1)</script>" not in page
+    data = _payload(page)                                                # parsed back whole
+    assert "a</script><script>alert(1)</script>" in json.dumps(data, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(dpi=0), ValueError, r"slider: dpi must lie in \[20, 300\]"),
+    (dict(dpi=2000), ValueError, r"slider: dpi must lie in \[20, 300\]"),
+    (dict(dpi=72.5), TypeError, "slider: dpi must be an integer"),
+    (dict(dpi=True), TypeError, "slider: dpi must be an integer"),
+    (dict(max_frames=0), ValueError, "slider: max_frames must be a positive integer"),
+    (dict(description=None), TypeError, "slider: description must be a string"),
+])
+def test_slider_options_are_checked_when_it_is_made(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        slider(line_plot, a=[1, 2], **kwargs)

@@ -29,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from companion._checks import as_float_array
+from companion._checks import (as_float_array, check_frequency, check_int, check_non_negative, check_pair,
+                               check_positive)
 
 __all__ = ["EEGData", "make_eeg", "blink_shape", "band_power", "CleaningMetrics", "cleaning_metrics"]
 
@@ -162,15 +163,21 @@ def make_eeg(
     Derived in: EEG blinks with wavelets §1
     """
     who = "make_eeg"
-    if not (fs > 0 and duration > 0):
-        raise ValueError(f"{who}: fs and duration must be positive, got fs={fs}, duration={duration}")
-    if int(n_channels) != n_channels or n_channels < 1:
-        raise ValueError(f"{who}: n_channels must be a positive integer, got {n_channels!r}")
-    amp = (float(blink_amplitude), float(blink_amplitude)) if np.isscalar(blink_amplitude) else blink_amplitude
-    lo_d, hi_d = blink_duration
-    if not (0 < lo_d <= hi_d) or not (0 <= amp[0] <= amp[1]):
-        raise ValueError(f"{who}: need 0 < blink_duration[0] <= [1] and 0 <= amplitude low <= high, "
-                         f"got {blink_duration}, {blink_amplitude}")
+    fs, duration = check_positive(fs, "fs", who), check_positive(duration, "duration", who)
+    check_int(n_channels, "n_channels", who)
+    check_non_negative(blink_rate, "blink_rate", who)
+    if np.isscalar(blink_amplitude):
+        amp = (check_non_negative(blink_amplitude, "blink_amplitude", who),) * 2
+    else:
+        amp = check_pair(blink_amplitude, "blink_amplitude", who)
+    lo_d, hi_d = check_pair(blink_duration, "blink_duration", who, low=0.0, low_open=True)
+    if hi_d >= duration:
+        raise ValueError(f"{who}: blink_duration {blink_duration} must be shorter than duration={duration:g} s")
+    for name, v in (("background_uv", background_uv), ("alpha_uv", alpha_uv), ("noise_uv", noise_uv)):
+        check_non_negative(v, name, who)
+    check_frequency(alpha_hz, "alpha_hz", who, fs)
+    if seed is not None:
+        check_int(seed, "seed", who, low=0)
     rng = np.random.default_rng(seed)
     n = int(round(duration * fs))
     c = int(n_channels)
@@ -236,7 +243,13 @@ def band_power(x: Any, fs: float, band: tuple[float, float]) -> np.ndarray:
 
     Derived in: EEG blinks with wavelets §4
     """
-    arr = as_float_array(x, "band_power", "x")
+    who = "band_power"
+    arr = as_float_array(x, who, "x")
+    fs = check_positive(fs, "fs", who)
+    band = check_pair(band, "band", who)
+    if arr.ndim not in (1, 2) or arr.shape[-1] < 2:
+        raise ValueError(f"{who}: expected x of shape (n_samples,) or (n_channels, n_samples) with at least "
+                         f"2 samples, got {arr.shape}")
     n = arr.shape[-1]
     spec = np.abs(np.fft.rfft(arr, axis=-1)) ** 2 / n**2
     spec[..., 1:] *= 2

@@ -22,10 +22,17 @@ def _signal(x: Any, who: str) -> np.ndarray:
     arr = as_float_array(x, who, "x", dtype=np.float64)
     if arr.ndim not in (1, 2) or arr.shape[0] < 1 or (arr.ndim == 2 and arr.shape[1] < 1):
         raise ValueError(f"{who}: expected x of shape (n_samples,) or (n_samples, n_channels), got {arr.shape}")
+    if arr.ndim == 2 and arr.shape[1] > arr.shape[0]:
+        # More channels than samples is a recording passed channels first (as the EEG
+        # functions take it): reading it as thousands of 2-sample channels would be garbage.
+        raise ValueError(f"{who}: x has shape {arr.shape}, more channels than samples: audio goes samples "
+                         f"first, (n_samples, n_channels); pass x.T if this is channels first")
     return arr
 
 
 def _rate(fs: Any, who: str) -> float:
+    if isinstance(fs, (bool, np.bool_)):
+        raise TypeError(f"{who}: fs must be a number of samples per second, got {fs!r}")
     try:
         value = float(fs)
     except (TypeError, ValueError):
@@ -176,6 +183,8 @@ _FLOOR_DB = 60.0  # partials weaker than this (relative to the strongest) are ig
 _TOP_DB = 40.0  # the band scored for harmonics ends at the highest partial within this range
 _MISS = 0.5  # score lost for every expected harmonic with no partial near it
 _TOL = 0.01  # relative tolerance of a harmonic's position around its predicted place
+_MIN_SHARE = 0.5  # a note's matched partials carry at least this share of the spectrum's power
+_MIN_EXCESS = 10.0  # ... and at least this many times the share of the band their windows cover
 
 
 def _peaks(logmag: np.ndarray, lo: int, pad: int) -> tuple[np.ndarray, np.ndarray]:
@@ -195,14 +204,16 @@ def _peaks(logmag: np.ndarray, lo: int, pad: int) -> tuple[np.ndarray, np.ndarra
     return idx + p, b - 0.25 * (a - c) * p
 
 
-def _score(c: float, freqs: np.ndarray, levels: np.ndarray, top: float, min_tol: float) -> tuple[float, float]:
-    """Harmonic score of candidate ``c`` and the frequency of its lowest matched partial / h.
+def _score(c: float, freqs: np.ndarray, levels: np.ndarray, top: float,
+           min_tol: float) -> tuple[float, float, list[int]]:
+    """Harmonic score of candidate ``c``, the frequency of its lowest matched partial / h, and
+    the indices (into ``freqs``) of the partials it matched.
 
     The position of harmonic ``h`` is predicted from the partials matched so far by a
     stiff-string fit ``f_h / h = alpha + gamma h**2`` (gamma >= 0), so stretched piano partials
     stay inside a tight tolerance.
     """
-    score, first = 0.0, np.nan
+    score, first, matched = 0.0, np.nan, []
     n_hits, su, sy, suu, suy = 0, 0.0, 0.0, 0.0, 0.0  # running sums for the least-squares fit
     alpha, gamma = c, 0.0
     n_harm = max(1, int(top * (1 + _TOL) // c))
@@ -215,6 +226,7 @@ def _score(c: float, freqs: np.ndarray, levels: np.ndarray, top: float, min_tol:
             continue
         j = j0 + int(np.argmax(levels[j0:j1]))
         score += float(levels[j])
+        matched.append(j)
         y, u = float(freqs[j]) / h, float(h * h)
         if n_hits == 0:
             first = y
@@ -222,10 +234,10 @@ def _score(c: float, freqs: np.ndarray, levels: np.ndarray, top: float, min_tol:
         var = suu - su * su / n_hits
         gamma = max(0.0, (suy - su * sy / n_hits) / var) if n_hits > 1 and var > 0 else 0.0
         alpha = (sy - gamma * su) / n_hits
-    return score, first
+    return score, first, matched
 
 
-def fundamental(x: Any, fs: float, *, fmin: float = 50.0, fmax: float = 2000.0) -> float:
+def fundamental(x: Any, fs: float, *, fmin: float = 50.0, fmax: float | None = None) -> float:
     """Fundamental frequency (Hz) of a pitched note, by harmonic matching on the spectrum.
 
     Derived in: FFT of stereo audio §3. The strongest peak is often a harmonic, not the
@@ -235,7 +247,9 @@ def fundamental(x: Any, fs: float, *, fmin: float = 50.0, fmax: float = 2000.0) 
        channels (no phase cancellation between them);
     2. peaks within 60 dB of the strongest, each refined by parabolic interpolation of the log
        magnitude, with a level in [0, 1] (1 = strongest, 0 = 60 dB down);
-    3. candidates ``f_peak / k`` (k = 1..8) for the strongest peaks, inside ``[fmin, fmax]``;
+    3. candidates ``f_peak / k`` (k = 1..8) for the strongest peaks — over a range *wider*
+       than ``[fmin, fmax]``: up to the highest strong partial, and down to ``fmin / 2`` when
+       the signal is long enough to resolve it;
     4. each candidate ``c`` scores, for every harmonic up to the highest strong partial, the
        level of the partial found there (within +-1 % of where a stiff-string fit to the partials
        matched so far puts it, so stretched piano partials are followed) or a penalty of 0.5
@@ -244,6 +258,12 @@ def fundamental(x: Any, fs: float, *, fmin: float = 50.0, fmax: float = 2000.0) 
     5. the answer is the interpolated frequency of the winner's first partial (or, if the
        fundamental itself is missing, the lowest matched partial divided by its number).
 
+    Two checks keep a wrong answer from being returned silently. If the best fit lies outside
+    ``[fmin, fmax]``, the note is out of range: a ValueError says where the fit is, instead of
+    a sub- or super-harmonic inside the range being reported. And a note's partials carry
+    most of the spectrum's power (at least half, and ten times the share of the band their
+    windows cover); noise, whose "partials" are chance peaks, fails that and raises.
+
     Parameters
     ----------
     x : array_like
@@ -251,17 +271,29 @@ def fundamental(x: Any, fs: float, *, fmin: float = 50.0, fmax: float = 2000.0) 
     fs : float
         Sampling rate in Hz.
     fmin, fmax : float
-        Range of fundamentals considered, ``0 < fmin < fmax < fs / 2`` (with 2 % slack at
-        both ends, so a note right at a limit is still found).
+        Range of fundamentals accepted, ``0 < fmin < fmax < fs / 2`` (with 2 % slack at
+        both ends, so a note right at a limit is still found). ``fmax=None`` (the default)
+        is ``0.45 * fs``: every pitch the sampling rate can carry.
 
     Returns
     -------
     float
         The fundamental in Hz.
+
+    Raises
+    ------
+    ValueError
+        For bad arguments, silence, and "no fundamental in [fmin, fmax]": noise, or a note
+        whose pitch lies outside the range.
     """
     who = "fundamental"
     arr = _signal(x, who)
     rate = _rate(fs, who)
+    for name, value in (("fmin", fmin), ("fmax", fmax)):
+        not_number = isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number))
+        if value is not None and not_number:
+            raise TypeError(f"{who}: {name} must be a number of Hz, got {value!r}")
+    fmax = 0.45 * rate if fmax is None else fmax
     if not (0 < fmin < fmax < rate / 2):
         raise ValueError(f"{who}: need 0 < fmin < fmax < fs/2 = {rate / 2:g} Hz, got fmin={fmin!r}, fmax={fmax!r}")
     n = arr.shape[0]
@@ -271,15 +303,16 @@ def fundamental(x: Any, fs: float, *, fmin: float = 50.0, fmax: float = 2000.0) 
             f"{who}: x has {n} samples; resolving fundamentals down to fmin={fmin:g} Hz at fs={rate:g} Hz "
             f"needs at least 8 periods = {need} samples (pass a longer signal or a higher fmin)"
         )
+    f_low = fmin / 2 if n >= 2 * need else fmin  # search below fmin too, where resolution allows
     x2 = arr.reshape(n, -1)
     n_fft = next_fast_len(4 * n, real=True)  # zero-padded 4x: a finer grid for the peaks
     pad = n_fft / n
     w = get_window("hann", n, fftbins=True)
     power = np.sum(np.abs(np.fft.rfft((x2 - x2.mean(axis=0)) * w[:, None], n=n_fft, axis=0)) ** 2, axis=1)
-    lo = max(1, int(0.5 * fmin * n_fft / rate))
+    lo = max(1, int(0.5 * f_low * n_fft / rate))
     peak_power = power[lo:].max()
     if not peak_power > 0:
-        raise ValueError(f"{who}: x is silent above {0.5 * fmin:g} Hz; there is no pitch to find")
+        raise ValueError(f"{who}: x is silent above {0.5 * f_low:g} Hz; there is no pitch to find")
     logmag = 0.5 * np.log(np.maximum(power, peak_power * 1e-30))
     pos, height = _peaks(logmag, lo, int(round(pad)))
     levels = 1.0 + (height - 0.5 * np.log(peak_power)) * (20 / np.log(10)) / _FLOOR_DB
@@ -288,17 +321,35 @@ def fundamental(x: Any, fs: float, *, fmin: float = 50.0, fmax: float = 2000.0) 
     top = freqs[levels >= 1 - _TOP_DB / _FLOOR_DB].max()
     strongest = freqs[np.argsort(levels)[::-1][:10]]
     candidates = np.unique(np.round((strongest[:, None] / np.arange(1, 9)).ravel(), 6))
-    # 2 % slack: a note exactly at fmin or fmax (or a stretched one just past it) stays in range.
-    candidates = candidates[(candidates >= fmin / 1.02) & (candidates <= fmax * 1.02)]
+    # 2 % slack: a note exactly at a limit (or a stretched one just past it) stays in range.
+    candidates = candidates[(candidates >= f_low / 1.02) & (candidates <= max(fmax, top) * 1.02)]
     if candidates.size == 0:
-        raise ValueError(f"{who}: no partial fits a fundamental between fmin={fmin:g} and fmax={fmax:g} Hz")
+        raise ValueError(f"{who}: no fundamental in [fmin={fmin:g}, fmax={fmax:g}] Hz: no partial fits one")
     min_tol = 2.0 * rate / n  # half the Hann main lobe
-    best = (-np.inf, np.nan, 0.0)
+    best = (-np.inf, np.nan, 0.0, [])
     for c in candidates:  # ascending, so ">=" prefers the higher of two equal scores
-        score, first = _score(float(c), freqs, levels, top, min_tol)
+        score, first, matched = _score(float(c), freqs, levels, top, min_tol)
         if score >= best[0]:
-            best = (score, first, float(c))
-    return float(best[1])
+            best = (score, first, float(c), matched)
+    _, f0, _, matched = best
+    if not fmin / 1.02 <= f0 <= fmax * 1.02:
+        side = "below fmin" if f0 < fmin else "above fmax"
+        raise ValueError(f"{who}: no fundamental in [fmin={fmin:g}, fmax={fmax:g}] Hz: the partials fit "
+                         f"{f0:.1f} Hz best, {side} (widen the range if that is the note)")
+    # What share of the power lies within half a main lobe of the matched partials?
+    half = int(np.ceil(min_tol * n_fft / rate))
+    near = np.zeros(power.size, dtype=bool)
+    for j in matched:
+        k = int(round(pos[keep][j]))
+        near[max(lo, k - half):k + half + 1] = True
+    band = power[lo:]
+    share = float(band[near[lo:]].sum() / band.sum())
+    covered = float(near[lo:].mean())
+    if share < _MIN_SHARE or share < _MIN_EXCESS * covered:
+        raise ValueError(f"{who}: no fundamental in [fmin={fmin:g}, fmax={fmax:g}] Hz: the spectrum is not "
+                         f"harmonic (the best fit, {f0:.1f} Hz, explains {share:.0%} of the power from "
+                         f"{covered:.0%} of the band; a note explains most of it from a small part)")
+    return float(f0)
 
 
 # --- short-time spectra ----------------------------------------------------------------------

@@ -22,7 +22,7 @@ import numpy as np
 import pywt
 from scipy.ndimage import median_filter
 
-from companion._checks import as_float_array
+from companion._checks import as_float_array, check_bool, check_frequency, check_non_negative, check_positive
 from companion.dsp.events import events_above, highest_peak_per_event
 from companion.dsp.peaks import find_peaks
 
@@ -67,8 +67,8 @@ def approximation_level(fs: float, f_max: float = 4.0) -> int:
 
     Derived in: EEG blinks with wavelets §2
     """
-    if fs <= 0 or f_max <= 0:
-        raise ValueError(f"approximation_level: fs and f_max must be positive, got {fs}, {f_max}")
+    fs = check_positive(fs, "fs", "approximation_level")
+    f_max = check_frequency(f_max, "f_max", "approximation_level", fs)
     return max(1, int(np.ceil(np.log2(fs / f_max) - 1 - 1e-12)))
 
 
@@ -133,8 +133,7 @@ def _as_eeg(eeg: Any, fs: float, who: str) -> tuple[np.ndarray, bool]:
     if arr.ndim not in (1, 2):
         raise ValueError(f"{who}: expected eeg of shape (n_samples,) or (n_channels, n_samples), "
                          f"got an array of shape {arr.shape}")
-    if not np.isscalar(fs) or not np.isfinite(fs) or fs <= 0:
-        raise ValueError(f"{who}: fs must be a positive number of Hz, got {fs!r}")
+    fs = check_positive(fs, "fs", who)
     if arr.shape[-1] < 2 * fs:
         raise ValueError(f"{who}: need at least 2 s of signal ({int(2 * fs)} samples at {fs} Hz) per channel, "
                          f"got shape {arr.shape} (channels first: (n_channels, n_samples))")
@@ -251,6 +250,12 @@ def detect_blinks(x: Any, fs: float, *, f_max: float = 4.0, edge_f_max: float = 
     """
     who = "detect_blinks"
     arr, was_1d = _as_eeg(x, fs, who)
+    for name, f in (("f_max", f_max), ("edge_f_max", edge_f_max)):
+        check_frequency(f, name, who, fs)
+    for name, v in (("height", height), ("prominence", prominence), ("baseline", baseline)):
+        check_positive(v, name, who)
+    for name, v in (("floor", floor), ("min_gap", min_gap), ("merge_gap", merge_gap)):
+        check_non_negative(v, name, who)
     if not was_1d:
         raise ValueError(f"{who}: expected one channel, shape (n_samples,), got an array of shape {arr.shape}")
     row = arr[0]
@@ -362,8 +367,14 @@ def remove_blinks(
     arr, was_1d = _as_eeg(eeg, fs, who)
     if mode not in ("soft", "hard"):
         raise ValueError(f"{who}: mode must be 'soft' or 'hard', got {mode!r}")
-    if not (np.isscalar(k) and k > 0):
-        raise ValueError(f"{who}: k must be a positive number, got {k!r}")
+    check_positive(k, "k", who)
+    for name, f in (("f_max", f_max), ("level_f", level_f)):
+        check_frequency(f, name, who, fs)
+    check_positive(baseline, "baseline", who)
+    for name, v in (("margin", margin), ("ramp", ramp)):
+        check_non_negative(v, name, who)
+    check_bool(shared_events, "shared_events", who)
+    check_bool(return_events, "return_events", who)
     if wavelet not in pywt.wavelist(kind="discrete"):
         raise ValueError(f"{who}: unknown discrete wavelet {wavelet!r} (try 'db4', 'sym4', 'coif3')")
     n = arr.shape[-1]

@@ -12,6 +12,15 @@ import numpy as np
 from companion.rl.envs import check_positive_int, make_env
 
 
+def _action(a: Any, space: Any, who: str) -> int:
+    """``a`` as an int of the Discrete ``space``, or a ValueError: never a silent ``int(1.7)``."""
+    integral = isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_))
+    if not integral or not space.contains(int(a)):
+        raise ValueError(f"{who}: the policy returned {a!r} ({type(a).__name__}), not an action of {space} "
+                         f"(an integer in [{space.start}, {space.start + space.n}))")
+    return int(a)
+
+
 def evaluate(
     policy: Callable[[np.ndarray], Any],
     env_id: str = "CartPole-v1",
@@ -59,8 +68,10 @@ def evaluate(
             actions = np.asarray(batched(obs[idx]))
         else:
             actions = np.array([policy(obs[i]) for i in idx])
+        if actions.shape != (idx.size,):
+            raise ValueError(f"{who}: the policy gave actions of shape {actions.shape} for {idx.size} observations")
         for j, i in enumerate(idx):
-            o, r, term, trunc, _ = envs[i].step(int(actions[j]))
+            o, r, term, trunc, _ = envs[i].step(_action(actions[j], envs[i].action_space, who))
             returns[i] += float(r)
             obs[i] = o
             if term or trunc:
