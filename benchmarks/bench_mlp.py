@@ -221,6 +221,15 @@ def seconds_per_step(steps: dict[str, tuple], x: np.ndarray, y: np.ndarray) -> d
     return best
 
 
+def table(title: str, times: dict[str, float]) -> dict[str, dict[str, float]]:
+    """Print one table of times against the vectorised numpy reference; return it for the JSON."""
+    ref = times["numpy, vectorised"]
+    print(f"{title}:\n{'implementation':30} {'µs/step':>10} {'× numpy, vectorised':>20}")
+    for name, t in times.items():
+        print(f"{name:30} {1e6 * t:10.1f} {t / ref:20.2f}")
+    return {name: {"us_per_step": 1e6 * t, "ratio_to_numpy_vectorised": t / ref} for name, t in times.items()}
+
+
 def main() -> None:
     global BATCH, D_IN, HIDDEN, D_OUT
     makers = {"numpy, vectorised": make_vectorised, "companion": make_companion,
@@ -259,12 +268,7 @@ def main() -> None:
             runs = {name: (make(w0, dtype)[0], max(1, STEPS // 10) if "naive" in name else STEPS)
                     for name, make in makers.items()}
             times = seconds_per_step(runs, x, y)
-            ref = times["numpy, vectorised"]
-            print(f"{dname}:\n{'implementation':30} {'µs/step':>10} {'× numpy, vectorised':>20}")
-            for name, t in times.items():
-                print(f"{name:30} {1e6 * t:10.1f} {t / ref:20.2f}")
-            results[f"training step, {shape}, {dname}"] = {
-                name: {"us_per_step": 1e6 * t, "ratio_to_numpy_vectorised": t / ref} for name, t in times.items()}
+            results[f"training step, {shape}, {dname}"] = table(f"training step, {dname}", times)
             # forward + backward only: the same gradients everywhere, then the timings
             ds = (rng.standard_normal((BATCH, D_OUT)) / BATCH).astype(dtype)
             fb = forward_backward(dtype, x, ds, w0)
@@ -277,12 +281,7 @@ def main() -> None:
                     if err > tol:
                         raise AssertionError(f"forward+backward {name} ({dname}): d{k} differs by {err:.1e}")
             fb_times = seconds_per_step({name: (lambda x_, y_, f=f: f(), STEPS) for name, (f, _) in fb.items()}, x, y)
-            ref = fb_times["numpy, vectorised"]
-            print(f"forward + backward, {dname}:")
-            for name, t in fb_times.items():
-                print(f"{name:30} {1e6 * t:10.1f} {t / ref:20.2f}")
-            results[f"forward + backward, {shape}, {dname}"] = {
-                name: {"us_per_step": 1e6 * t, "ratio_to_numpy_vectorised": t / ref} for name, t in fb_times.items()}
+            results[f"forward + backward, {shape}, {dname}"] = table(f"forward + backward, {dname}", fb_times)
     out = Path(__file__).resolve().parent / "results" / "mlp.json"
     out.parent.mkdir(exist_ok=True)
     meta = {"shapes": [list(s) for s in SHAPES], "python": platform.python_version(),
