@@ -101,11 +101,24 @@ def test(*pytest_args: str) -> None:
     run(PY, "-m", "pytest", *pytest_args, env=env)
 
 
+def forget_executions() -> None:
+    """Drop the book's execution cache: pages read the files just written (the performance
+    page reads benchmarks/results/, chapters read benchmarks/studies/), and the cache only
+    notices changes to a page's own source."""
+    import shutil
+
+    cache = ROOT / "_build" / ".jupyter_cache"
+    if cache.exists():
+        shutil.rmtree(cache)
+        print("cleared _build/.jupyter_cache: the next `book` executes every page again", flush=True)
+
+
 def bench() -> None:
     ensure_venv()
     for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
         run(PY, script)
     run(PY, ROOT / "benchmarks" / "machine.py")  # what the performance page says it ran on
+    forget_executions()
 
 
 def studies() -> None:
@@ -114,6 +127,7 @@ def studies() -> None:
     ensure_venv()
     for script in sorted((ROOT / "benchmarks").glob("study_*.py")):
         run(PY, script)
+    forget_executions()
 
 
 def notebooks() -> None:
