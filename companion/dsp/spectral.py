@@ -12,7 +12,7 @@ import numpy as np
 from scipy.fft import next_fast_len
 from scipy.signal import get_window
 
-from companion._checks import as_float_array
+from companion._checks import as_float_array, check_number
 
 __all__ = ["spectrum", "two_real_ffts", "parabolic_peak", "fundamental", "spectrogram"]
 
@@ -289,11 +289,8 @@ def fundamental(x: Any, fs: float, *, fmin: float = 50.0, fmax: float | None = N
     who = "fundamental"
     arr = _signal(x, who)
     rate = _rate(fs, who)
-    for name, value in (("fmin", fmin), ("fmax", fmax)):
-        not_number = isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number))
-        if value is not None and not_number:
-            raise TypeError(f"{who}: {name} must be a number of Hz, got {value!r}")
-    fmax = 0.45 * rate if fmax is None else fmax
+    fmin = check_number(fmin, "fmin", who)
+    fmax = 0.45 * rate if fmax is None else check_number(fmax, "fmax", who)
     if not (0 < fmin < fmax < rate / 2):
         raise ValueError(f"{who}: need 0 < fmin < fmax < fs/2 = {rate / 2:g} Hz, got fmin={fmin!r}, fmax={fmax!r}")
     n = arr.shape[0]
