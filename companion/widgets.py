@@ -30,6 +30,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from companion._checks import check_callable, check_instance, check_int, check_str
+
 __all__ = ["slider", "Slider", "mode"]
 
 _COUNTER = 0  # sliders rendered in this process, for unique element ids
@@ -42,7 +44,8 @@ def mode() -> str:
     if env in ("static", "live"):
         return env
     if env:
-        raise ValueError(f"COMPANION_WIDGETS must be 'static' or 'live', got {env!r}")
+        raise ValueError(f"mode: the environment variable COMPANION_WIDGETS must be 'static', 'live' or unset, "
+                         f"got {env!r}")
     try:
         from IPython import get_ipython
 
@@ -65,8 +68,73 @@ def _format(v: Any) -> str:
     return str(v)
 
 
+def _checked(who: str, plot: Any, params: Any, initial: Any, dpi: Any, max_frames: Any,
+             description: Any) -> tuple[dict[str, list[Any]], dict[str, Any]]:
+    """The grids and the complete initial values, or a TypeError/ValueError naming ``who``."""
+    check_callable(plot, "plot", who, "(**params) -> Figure")
+    check_int(dpi, "dpi", who, low=20, high=300)  # page weight grows with its square
+    check_int(max_frames, "max_frames", who)
+    check_str(description, "description", who)
+    check_instance(params, dict, "params", who, "a dict of name -> sequence of values")
+    if not params:
+        raise ValueError(f"{who}: give at least one parameter grid, e.g. slider(plot, lr=[0.01, 0.1])")
+    grids: dict[str, list[Any]] = {}
+    for name, values in params.items():
+        check_str(name, "every parameter name", who)
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+            raise TypeError(f"{who}: {name} must be a sequence of values, got {values!r}")
+        vals = list(values)
+        if not vals:
+            raise ValueError(f"{who}: {name} has no values")
+        for i, v in enumerate(vals):
+            if isinstance(v, (float, np.floating)) and not np.isfinite(v):
+                raise ValueError(f"{who}: {name}[{i}] is {v}; every value of a grid must be finite")
+        grids[name] = vals
+    n_frames = int(np.prod([len(v) for v in grids.values()]))
+    if n_frames > max_frames:
+        raise ValueError(
+            f"{who}: {n_frames} combinations of values exceed max_frames={max_frames}; each is one PNG in the page "
+            "(use fewer values or raise max_frames)"
+        )
+    initial = dict(check_instance(initial, dict, "initial", who, "a dict of name -> value", none_ok=True) or {})
+    unknown = set(initial) - set(grids)
+    if unknown:
+        raise ValueError(f"{who}: initial names unknown parameters {sorted(unknown, key=str)}")
+    for name, vals in grids.items():
+        if name in initial:
+            if not any(initial[name] is v or _equal(initial[name], v) for v in vals):
+                raise ValueError(f"{who}: initial {name}={initial[name]!r} is not one of its values {vals}")
+        else:
+            initial[name] = vals[(len(vals) - 1) // 2]
+    return grids, initial
+
+
+def _equal(a: Any, b: Any) -> bool:
+    """``a == b`` as one bool (False where == is elementwise or fails, as for arrays)."""
+    try:
+        return bool(a == b)
+    except Exception:
+        return False
+
+
 class Slider:
-    """A plotting function and a grid of parameter values; displays itself (see :func:`slider`)."""
+    """A plotting function and a grid of parameter values; displays itself (see :func:`slider`).
+
+    Parameters
+    ----------
+    plot : callable
+        ``plot(**values) -> Figure`` (or None, drawing on pyplot's current figure).
+    params : dict of str to sequence
+        The values each parameter takes.
+    initial : dict of str to value
+        The value each slider starts at, one of its grid's values (missing names: the middle).
+    dpi : int
+        Resolution of the precomputed frames, in [20, 300].
+    max_frames : int
+        Refuse grids with more combinations than this (>= 1).
+    description : str
+        Alt text of the figure.
+    """
 
     def __init__(
         self,
@@ -77,8 +145,9 @@ class Slider:
         max_frames: int,
         description: str,
     ) -> None:
+        params, initial = _checked("Slider", plot, params, initial, dpi, max_frames, description)
         self.plot, self.params, self.initial = plot, params, initial
-        self.dpi, self.max_frames, self.description = dpi, max_frames, description
+        self.dpi, self.max_frames, self.description = int(dpi), int(max_frames), description
         self._frames: dict[tuple[int, ...], str] | None = None
 
     # --- rendering --------------------------------------------------------------------
@@ -100,7 +169,11 @@ class Slider:
         return fig
 
     def frame_png(self, **kwargs: Any) -> bytes:
-        """The PNG bytes of one frame (the plotting function called with ``kwargs``)."""
+        """The PNG bytes of one frame (the plotting function called with one value per parameter)."""
+        if set(kwargs) != set(self.params):
+            missing, extra = sorted(set(self.params) - set(kwargs)), sorted(set(kwargs) - set(self.params))
+            raise TypeError(f"Slider.frame_png: give exactly one value per parameter {sorted(self.params)}; "
+                            f"missing {missing}, unknown {extra}")
         import matplotlib.pyplot as plt
 
         fig = self._figure(**kwargs)
@@ -120,7 +193,8 @@ class Slider:
         return self._frames
 
     def _initial_index(self) -> tuple[int, ...]:
-        return tuple(list(self.params[n]).index(self.initial[n]) for n in self.params)
+        return tuple(next(i for i, v in enumerate(vals) if self.initial[n] is v or _equal(self.initial[n], v))
+                     for n, vals in self.params.items())
 
     def to_html(self) -> str:
         """The static control: range inputs, a value read-out and the precomputed frames."""
@@ -242,40 +316,5 @@ def slider(
     ...     return fig
     >>> slider(plot, lr=[0.01, 0.1, 1.0])  # doctest: +SKIP
     """
-    if not callable(plot):
-        raise TypeError(f"slider: plot must be callable, got {type(plot).__name__}")
-    if isinstance(dpi, bool) or not isinstance(dpi, (int, np.integer)):
-        raise TypeError(f"slider: dpi must be an integer, got {dpi!r}")
-    if not 20 <= dpi <= 300:
-        raise ValueError(f"slider: dpi must lie in [20, 300] (page weight grows with its square), got {dpi}")
-    if isinstance(max_frames, bool) or not isinstance(max_frames, (int, np.integer)) or max_frames < 1:
-        raise ValueError(f"slider: max_frames must be a positive integer, got {max_frames!r}")
-    if not isinstance(description, str):
-        raise TypeError(f"slider: description must be a string, got {type(description).__name__}")
-    if not params:
-        raise ValueError("slider: give at least one parameter grid, e.g. slider(plot, lr=[0.01, 0.1])")
-    grids: dict[str, list[Any]] = {}
-    for name, values in params.items():
-        if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
-            raise TypeError(f"slider: {name} must be a sequence of values, got {values!r}")
-        vals = list(values)
-        if not vals:
-            raise ValueError(f"slider: {name} has no values")
-        grids[name] = vals
-    n_frames = int(np.prod([len(v) for v in grids.values()]))
-    if n_frames > max_frames:
-        raise ValueError(
-            f"slider: {n_frames} combinations of values exceed max_frames={max_frames}; each is one PNG in the page "
-            "(use fewer values or raise max_frames)"
-        )
-    initial = dict(initial or {})
-    unknown = set(initial) - set(grids)
-    if unknown:
-        raise ValueError(f"slider: initial names unknown parameters {sorted(unknown)}")
-    for name, vals in grids.items():
-        if name in initial:
-            if initial[name] not in vals:
-                raise ValueError(f"slider: initial {name}={initial[name]!r} is not one of its values {vals}")
-        else:
-            initial[name] = vals[(len(vals) - 1) // 2]
+    grids, initial = _checked("slider", plot, params, initial, dpi, max_frames, description)
     return Slider(plot, grids, initial, dpi, max_frames, description)

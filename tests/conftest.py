@@ -11,8 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import settings
+
+from tools.pages import chapters, toc_files  # noqa: F401 (the tests import them from here)
 
 # A shared 2-core machine makes per-example deadlines flaky; derandomised runs make a CI failure
 # reproducible by rerunning the same command.
@@ -32,28 +33,6 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"skipped under CI=true, which must run every test: {reason}"
-
-
-def toc_files() -> list[str]:
-    """Every page of _toc.yml, as paths without suffix relative to the root (e.g. 'book/01-backprop')."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for e in entries or []:
-            if "file" in e:
-                files.append(e["file"])
-            walk(e.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return files
-
-
-def chapters() -> list[str]:
-    """The toc pages that are notebooks (MyST Markdown with a jupytext header)."""
-    return [f for f in toc_files() if (ROOT / f"{f}.md").read_text().startswith("---\njupytext:")]
 
 
 def offline_prefix() -> list[str]:

@@ -110,7 +110,7 @@ def test_questions_page_maps_every_question() -> None:
 
 @pytest.mark.parametrize("chapter", chapters())
 def test_colab_twin_is_current_and_output_free(chapter: str) -> None:
-    from tests.notebooks import twin
+    from tools.notebooks import twin
 
     path = ROOT / f"{chapter}.ipynb"
     assert path.exists(), f"{path.name} is missing: run `python3 tasks.py notebooks`"
@@ -143,7 +143,7 @@ def test_chapter_numbers_are_reproducible(built_book: Path, chapter: str) -> Non
     (seeds everywhere): two independent executions, each chapter run once per test command.
     After an intended change, `python3 tasks.py book && python3 tasks.py outputs` and review
     the record's diff."""
-    from tests.chapter_outputs import RECORD, compare, text_outputs
+    from tools.chapter_outputs import RECORD, compare, text_outputs
 
     built = nbformat.read(built_book / "jupyter_execute" / f"{chapter}.ipynb", as_version=4)
     problems = compare(chapter, text_outputs(built))

@@ -61,5 +61,7 @@ def test_training_record_and_seeds() -> None:
     assert x.shape == (2, 1, 8, 8)
     with pytest.raises(ValueError, match="expected images of shape"):
         a.prepare(np.zeros((2, 64)))
-    with pytest.raises(ValueError, match="epochs must be a positive integer"):
+    with pytest.raises(ValueError, match="train_digits_cnn: epochs must be an integer >= 1, got 0"):
         train_digits_cnn(epochs=0)
+    with pytest.raises(TypeError, match="train_digits_cnn: batch_size must be an integer >= 1, got 32.0"):
+        train_digits_cnn(batch_size=32.0)

@@ -282,13 +282,22 @@ def test_conv2d_bad_input(x: np.ndarray, match: str) -> None:
 
 def test_conv2d_bad_arguments_and_dout() -> None:
     for kwargs, match in [
-        (dict(in_channels=0, out_channels=1, kernel_size=3), "in_channels must be a positive integer"),
+        (dict(in_channels=0, out_channels=1, kernel_size=3), "Conv2d: in_channels must be an integer >= 1, got 0"),
         (dict(in_channels=1, out_channels=1, kernel_size=0), "kernel_size must be an integer >= 1"),
         (dict(in_channels=1, out_channels=1, kernel_size=3, stride=0), "stride must be an integer >= 1"),
         (dict(in_channels=1, out_channels=1, kernel_size=3, padding=-1), "padding must be an integer >= 0"),
         (dict(in_channels=1, out_channels=1, kernel_size=(3, 3, 3)), "kernel_size must be"),
+        (dict(in_channels=1, out_channels=1, kernel_size=(3, 0)), r"kernel_size\[1\] must be an integer >= 1, got 0"),
     ]:
         with pytest.raises(ValueError, match=match):
+            Conv2d(**kwargs)
+    for kwargs, match in [
+        (dict(in_channels=1.0, out_channels=1, kernel_size=3), "Conv2d: in_channels must be an integer >= 1, got 1.0"),
+        (dict(in_channels=1, out_channels=1, kernel_size=True), "Conv2d: kernel_size must be an integer >= 1"),
+        (dict(in_channels=1, out_channels=1, kernel_size="3"), "Conv2d: kernel_size must be an integer >= 1"),
+        (dict(in_channels=1, out_channels=1, kernel_size=3, dtype="int"), None),
+    ]:
+        with pytest.raises(ValueError if match is None else TypeError, match=match or "Conv2d: dtype"):
             Conv2d(**kwargs)
     conv = Conv2d(1, 2, 3)
     with pytest.raises(RuntimeError, match="backward called before forward"):

@@ -241,16 +241,20 @@ def test_fit_bad_input() -> None:
     msg = r"fit_curve: the model maps x to shape \(10, 1\), so y must .* got \(10,\).*reshape"
     with pytest.raises(ValueError, match=msg):
         fit_curve(net, x, y.ravel())
-    with pytest.raises(ValueError, match="fit_curve: method must be 'lm' or 'gd'"):
+    with pytest.raises(ValueError, match="fit_curve: method must be one of 'lm', 'gd', got 'adam'"):
         fit_curve(net, x, y, "adam")
     with pytest.raises(ValueError, match="fit_curve: give both x_val and y_val"):
         fit_curve(net, x, y, x_val=x)
-    with pytest.raises(ValueError, match="mu_inc >= 1"):
+    with pytest.raises(ValueError, match=r"fit_curve: mu_inc must be a finite number in \[1, inf\), got 0.5"):
         fit_curve(net, x, y, mu_inc=0.5)
+    with pytest.raises(TypeError, match="fit_curve: epochs must be an integer >= 0, got 10.0"):
+        fit_curve(net, x, y, epochs=10.0)
     with pytest.raises(ValueError, match=r"Linear\(1 -> 8\): expected input of shape \(N, 1\), got \(10, 2\)"):
         fit_curve(net, np.zeros((10, 2)), y)
-    with pytest.raises(ValueError, match="fit_curve: time_limit must be >= 0"):
+    with pytest.raises(ValueError, match=r"fit_curve: time_limit must be a number in \[0, inf\], got -1.0"):
         fit_curve(net, x, y, time_limit=-1.0)
+    with pytest.raises(ValueError, match=r"fit_curve: time_limit must be a number in \[0, inf\], got nan"):
+        fit_curve(net, x, y, time_limit=np.nan)
     with pytest.raises(ValueError, match=r"fit_curve: the model has Dropout in training mode.*model.eval\(\)"):
         fit_curve(Sequential(Linear(1, 4, rng=0), Dropout(0.5), Linear(4, 1, rng=0)), x, y)
     f32 = Sequential(Linear(1, 2, rng=0, dtype=np.float32))

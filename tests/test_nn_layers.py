@@ -272,8 +272,12 @@ def test_linear_bad_input() -> None:
     layer(np.zeros((5, 3)))
     with pytest.raises(ValueError, match=r"Linear\(3 -> 4\): expected dout of shape \(5, 4\), got \(5, 3\)"):
         layer.backward(np.zeros((5, 3)))
-    with pytest.raises(ValueError, match="Linear: in_features must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="Linear: in_features must be an integer >= 1, got 0"):
         Linear(0, 2)
+    with pytest.raises(TypeError, match="Linear: out_features must be an integer >= 1, got 2.5"):
+        Linear(2, 2.5)
+    with pytest.raises(ValueError, match=r"Linear\(3 -> 4\): input is empty \(shape \(0, 3\)\)"):
+        layer(np.zeros((0, 3)))
     with pytest.raises(RuntimeError, match=r"Linear\(3 -> 4\): backward called before forward"):
         Linear(3, 4, rng=0).backward(np.zeros((1, 4)))
 
@@ -290,12 +294,14 @@ def test_activation_bad_input(act: type) -> None:
 
 
 def test_dropout_bad_p() -> None:
-    with pytest.raises(ValueError, match=r"Dropout: p must be in \[0, 1\), got 1.0"):
+    with pytest.raises(ValueError, match=r"Dropout: p must be a finite number in \[0, 1\), got 1.0"):
         Dropout(1.0)
+    with pytest.raises(TypeError, match="Dropout: p must be a number, got '0.5'"):
+        Dropout("0.5")
 
 
 def test_sequential_rejects_non_modules() -> None:
-    with pytest.raises(TypeError, match="Sequential: item 1 is a function, not a Module"):
+    with pytest.raises(TypeError, match="Sequential: item 1 must be a companion.nn Module, got function"):
         Sequential(Linear(2, 2), lambda x: x)
 
 

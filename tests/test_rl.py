@@ -179,10 +179,12 @@ def test_bad_arguments_raise_clear_errors():
         train_dqn("CartPole-v9000", seed=0)
     with pytest.raises(ValueError, match="train_reinforce: .*Discrete action space"):
         train_reinforce("Pendulum-v1", seed=0)
-    with pytest.raises(ValueError, match="train_reinforce: total_steps must be a positive integer, got -5"):
+    with pytest.raises(ValueError, match="train_reinforce: total_steps must be an integer >= 1, got -5"):
         train_reinforce(seed=0, total_steps=-5)
-    with pytest.raises(ValueError, match="train_dqn: unknown hyper-parameter"):
+    with pytest.raises(TypeError, match="train_dqn: unknown hyper-parameter"):
         train_dqn(seed=0, learning_rate=0.1)
+    with pytest.raises(TypeError, match="train_dqn: batch_size must be an integer >= 1, got 2.5"):
+        train_dqn(seed=0, batch_size=2.5)
     with pytest.raises(ValueError, match="evaluate: episodes"):
         evaluate(lambda o: 0, "CartPole-v1", 0, seed=0)
     with pytest.raises(ValueError, match=r"GreedyPolicy: expected an observation of shape \(4,\)"):
@@ -242,10 +244,11 @@ def test_train_dqn_writes_no_progress_bar_in_the_book_build(monkeypatch, capsys)
     assert "step" in capsys.readouterr().err  # tqdm's bar, on stderr
 
 
-@pytest.mark.parametrize("bad", [1.7, -1, 2, True, "1", None])
-def test_evaluate_refuses_actions_outside_the_action_space(bad) -> None:
+@pytest.mark.parametrize(("bad", "error"), [(1.7, TypeError), (-1, ValueError), (2, ValueError), (True, TypeError),
+                                            ("1", TypeError), (None, TypeError)])
+def test_evaluate_refuses_actions_outside_the_action_space(bad, error) -> None:
     """A policy returning 1.7 used to run as action 1."""
-    with pytest.raises(ValueError, match=r"evaluate: the policy returned .* not an action of Discrete\(2\)"):
+    with pytest.raises(error, match=r"evaluate: the policy returned .* not an action of Discrete\(2\)"):
         evaluate(lambda obs: bad, "CartPole-v1", episodes=1, seed=0)
 
 

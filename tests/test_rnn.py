@@ -66,8 +66,18 @@ def test_rnn_gradcheck_every_parameter_input_and_learned_h0(recurrent_init):
 def test_rnn_gradcheck_shape_sweep(n, T, D, H, seed):
     rnn = _rnn(D, H, seed=seed, learn_h0=True)
     x = np.random.default_rng(seed).standard_normal((n, T, D))
-    report = gradcheck(rnn, x, seed=seed)
+    report = gradcheck(rnn, x, rng=seed)
     assert report.max_error < TOL, str(report)
+
+
+def test_gradcheck_seed_is_a_deprecated_spelling_of_rng(monkeypatch):
+    from companion import _deprecation
+
+    monkeypatch.setattr(_deprecation, "_WARNED", set())
+    rnn, x = _rnn(seed=3), np.random.default_rng(3).standard_normal((2, 4, 3))
+    with pytest.warns(DeprecationWarning, match=r"gradcheck\(\.\.\., seed=\.\.\.\) is deprecated: pass rng="):
+        old = gradcheck(rnn, x, seed=7)
+    assert old.errors == gradcheck(rnn, x, rng=7).errors  # the same projection
 
 
 def test_explicit_initial_state_gradient_matches_finite_differences():
@@ -290,13 +300,17 @@ def test_rnn_bad_input_raises_clear_errors():
     rnn(np.ones((2, 5, 3)))
     with pytest.raises(ValueError, match=r"RNN.*dout of shape \(2, 5, 4\), got \(2, 4\)"):
         rnn.backward(np.ones((2, 4)))
-    for bad in (0, -1, 2.5, True):
-        with pytest.raises(ValueError, match="RNN: hidden_size must be a positive integer"):
+    for bad, error in ((0, ValueError), (-1, ValueError), (2.5, TypeError), (True, TypeError)):
+        with pytest.raises(error, match=rf"RNN: hidden_size must be an integer >= 1, got {bad}"):
             RNN(3, bad)
-    with pytest.raises(ValueError, match="recurrent_init"):
+    with pytest.raises(ValueError, match="RNN: recurrent_init must be one of 'orthogonal', 'xavier', got 'identity'"):
         RNN(3, 4, recurrent_init="identity")
-    with pytest.raises(ValueError, match="record"):
+    with pytest.raises(ValueError, match=r"RNN: recurrent_init \(a spectral radius\) must be a finite number"):
+        RNN(3, 4, recurrent_init=-0.5)
+    with pytest.raises(ValueError, match="RNN: record must be one of 'full', 'dh', False, got 'some'"):
         RNN(3, 4, record="some")
+    with pytest.raises(TypeError, match="RNN: record must be one of 'full', 'dh', False, got 0"):
+        RNN(3, 4, record=0)  # 0 == False, but it is not False
 
 
 def test_temporal_pool_bad_input_raises_clear_errors():
@@ -338,8 +352,16 @@ def test_make_recall_task():
     assert x.shape == (50, 7, 3) and y.shape == (50,)
     np.testing.assert_array_equal(x.sum(axis=2), 1.0)
     np.testing.assert_array_equal(x[:, 0].argmax(axis=1), y)
-    with pytest.raises(ValueError, match="make_recall_task: T"):
+    with pytest.raises(ValueError, match="make_recall_task: T must be an integer >= 1, got 0"):
         make_recall_task(5, 0)
+
+
+def test_moved_names_still_import_from_rnn():
+    """clip_grad_norm moved to companion.nn.optim, make_recall_task to companion.nn.tasks."""
+    from companion.nn import optim, rnn, tasks
+
+    assert rnn.clip_grad_norm is optim.clip_grad_norm is clip_grad_norm
+    assert rnn.make_recall_task is tasks.make_recall_task is make_recall_task
 
 
 def _recall_accuracy(T: int, recurrent_init, seed: int = 0, steps: int = 200, K: int = 8) -> float:

@@ -303,19 +303,23 @@ def _setup():
     return model, x, y, SGD(model, lr=0.1)
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"epochs": 0}, "fit: epochs must be a positive integer"),
-    ({"epochs": 2.5}, "fit: epochs must be a positive integer"),
-    ({"batch_size": 0}, "fit: batch_size must be a positive integer or None"),
-    ({"batch_size": 1.5}, "fit: batch_size must be a positive integer or None"),
-    ({"x_val": np.zeros((3, 2))}, "give both x_val and y_val"),
-    ({"x_val": np.zeros((3, 2)), "y_val": np.zeros(4, int)}, r"x_val has 3 samples .* y_val has 4"),
-    ({"metrics": {"acc": 3}}, "metric 'acc' must be callable"),
-    ({"diverge_factor": 0.5}, "diverge_factor must be a number > 1"),
+@pytest.mark.parametrize(("kwargs", "error", "match"), [
+    ({"epochs": 0}, ValueError, "fit: epochs must be an integer >= 1, got 0"),
+    ({"epochs": 2.5}, TypeError, "fit: epochs must be an integer >= 1, got 2.5"),
+    ({"batch_size": 0}, ValueError, "fit: batch_size must be an integer >= 1 or None, got 0"),
+    ({"batch_size": 1.5}, TypeError, "fit: batch_size must be an integer >= 1 or None, got 1.5"),
+    ({"x_val": np.zeros((3, 2))}, ValueError, "give both x_val and y_val"),
+    ({"x_val": np.zeros((3, 2)), "y_val": np.zeros(4, int)}, ValueError, r"x_val has 3 samples .* y_val has 4"),
+    ({"metrics": {"acc": 3}}, TypeError, "fit: metric 'acc' must be callable"),
+    ({"metrics": [accuracy]}, TypeError, "fit: metrics must be a dict"),
+    ({"diverge_factor": 0.5}, ValueError, r"fit: diverge_factor must be a finite number in \(1, inf\) or None"),
+    ({"shuffle": "yes"}, TypeError, "fit: shuffle must be True or False"),
+    ({"rng": 1.5}, TypeError, "fit: rng must be a numpy Generator, an integer seed"),
+    ({"callback": 3}, TypeError, "fit: callback must be callable"),
 ])
-def test_fit_bad_keyword_arguments(kwargs, match):
+def test_fit_bad_keyword_arguments(kwargs, error, match):
     model, x, y, opt = _setup()
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(error, match=match):
         fit(model, x, y, softmax_cross_entropy, opt, **kwargs)
 
 
@@ -323,11 +327,11 @@ def test_fit_bad_positional_arguments():
     model, x, y, opt = _setup()
     with pytest.raises(ValueError, match=r"fit: x has 15 samples \(shape \(15, 2\)\) but y has 14"):
         fit(model, x, y[:-1], softmax_cross_entropy, opt)
-    with pytest.raises(ValueError, match="fit: model must be a companion.nn Module"):
+    with pytest.raises(TypeError, match="fit: model must be a companion.nn Module"):
         fit(lambda z: z, x, y, softmax_cross_entropy, opt)
-    with pytest.raises(ValueError, match="fit: loss must be callable"):
+    with pytest.raises(TypeError, match="fit: loss must be callable"):
         fit(model, x, y, "cross-entropy", opt)
-    with pytest.raises(ValueError, match="fit: optimizer must have a step"):
+    with pytest.raises(TypeError, match="fit: optimizer must have a step"):
         fit(model, x, y, softmax_cross_entropy, 0.1)
     with pytest.raises(ValueError, match="optimizer was built on a different model"):
         fit(model, x, y, softmax_cross_entropy, SGD(mlp(), lr=0.1))
@@ -340,5 +344,7 @@ def test_fit_bad_positional_arguments():
 def test_iterate_minibatches_bad_arguments():
     with pytest.raises(ValueError, match="iterate_minibatches: batch_size must be"):
         list(iterate_minibatches(np.zeros((3, 1)), np.zeros(3), -2))
+    with pytest.raises(TypeError, match="iterate_minibatches: batch_size must be an integer >= 1 or None, got 2.0"):
+        iterate_minibatches(np.zeros((3, 1)), np.zeros(3), 2.0)  # checked at the call, not at the first batch
     with pytest.raises(ValueError, match="iterate_minibatches: x has 3 samples"):
         list(iterate_minibatches(np.zeros((3, 1)), np.zeros(2)))

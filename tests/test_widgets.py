@@ -143,12 +143,13 @@ def test_a_label_cannot_break_out_of_the_inline_script():
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
-    (dict(dpi=0), ValueError, r"slider: dpi must lie in \[20, 300\]"),
-    (dict(dpi=2000), ValueError, r"slider: dpi must lie in \[20, 300\]"),
-    (dict(dpi=72.5), TypeError, "slider: dpi must be an integer"),
+    (dict(dpi=0), ValueError, r"slider: dpi must be an integer in \[20, 300\], got 0"),
+    (dict(dpi=2000), ValueError, r"slider: dpi must be an integer in \[20, 300\], got 2000"),
+    (dict(dpi=72.5), TypeError, r"slider: dpi must be an integer in \[20, 300\], got 72.5"),
     (dict(dpi=True), TypeError, "slider: dpi must be an integer"),
-    (dict(max_frames=0), ValueError, "slider: max_frames must be a positive integer"),
+    (dict(max_frames=0), ValueError, "slider: max_frames must be an integer >= 1, got 0"),
     (dict(description=None), TypeError, "slider: description must be a string"),
+    (dict(initial=[("a", 1)]), TypeError, "slider: initial must be a dict"),
 ])
 def test_slider_options_are_checked_when_it_is_made(kwargs, error, message):
     with pytest.raises(error, match=message):

@@ -8,8 +8,8 @@
    ``sphinx-mathjax-offline`` (MathJax 3) at build time; only what ``tex-chtml.js`` loads
    is copied (the whole distribution is 24 MB). The built HTML fetches nothing from a CDN.
 3. Removes a duplicated inline script that sphinx-thebe adds (a JavaScript error on every page).
-4. In the API reference, turns each docstring's "Derived in: <Chapter> §n" into a link to
-   that chapter; an unknown chapter name is a build warning (an error with -W).
+4. In the API reference, turns each docstring's "Derived in: <label>" into a link to
+   the section with that label; an unknown label is a build warning (an error with -W).
 """
 
 from __future__ import annotations
@@ -61,58 +61,49 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     context["script_files"][:] = unique
 
 
-# Chapter titles as docstrings name them -> the chapter's source. "§n" is the chapter's n-th
-# "## " section, in order; the link goes to the `(label)=` written above that heading.
+# "Derived in: <label>, <label> (note) and <label>" in a docstring names the sections that
+# derive a function by their MyST labels, which move with their sections (positions drift).
 BOOK = Path(__file__).resolve().parents[1]
-CHAPTERS = {
-    "Backpropagation": "01-backprop.md",
-    "Batch gradients": "02-batch-gradients.md",
-    "Gradients through time": "03-gradients-through-time.md",
-    "CNN filters": "04-cnn-filters.md",
-    "Policy gradients": "05-policy-gradients.md",
-    "DQN": "06-dqn.md",
-    "EEG blinks with wavelets": "07-eeg-wavelets.md",
-    "FFT of stereo audio": "08-stereo-fft.md",
-}
-_DERIVED = re.compile(r"Derived in:\s+(?P<chapter>[A-Z][A-Za-z ]*?)\s*§\s*(?P<section>\d+)")
-_LABELLED = re.compile(r"^\((?P<label>[\w-]+)\)=\s*\n(?P<hashes>#{1,2}) ", re.M)
+_LABEL_LINE = re.compile(r"^\((?P<label>[\w-]+)\)=\s*$", re.M)
+_TOKEN = re.compile(r"(?<![\w`:<-])(?P<label>[a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w`>-])")
 
 
-def chapter_labels(chapter: str) -> tuple[str, list[str]]:
-    """The label of ``chapter`` and the labels of its ``##`` sections, in order (tested)."""
-    text = (BOOK / CHAPTERS[chapter]).read_text(encoding="utf-8")
-    top, sections = "", []
-    for m in _LABELLED.finditer(text):
-        if m.group("hashes") == "#":
-            top = m.group("label")
-        else:
-            sections.append(m.group("label"))
-    return top, sections
+def book_labels() -> dict[str, str]:
+    """Every ``(label)=`` of the book's pages -> the page (tested: each label is unique)."""
+    labels: dict[str, str] = {}
+    for page in sorted(BOOK.glob("*.md")):
+        for m in _LABEL_LINE.finditer(page.read_text(encoding="utf-8")):
+            labels.setdefault(m.group("label"), page.name)
+    return labels
 
 
-def section_target(chapter: str, section: int) -> str:
-    """The label a "Derived in: <chapter> §<section>" reference links to."""
-    if chapter not in CHAPTERS:
-        raise KeyError(f"unknown chapter {chapter!r}; known: {sorted(CHAPTERS)}")
-    top, sections = chapter_labels(chapter)
-    if not 1 <= section <= len(sections):
-        raise KeyError(f"{chapter} has {len(sections)} labelled sections, not §{section}")
-    return sections[section - 1]
+def derived_labels(docstring: str) -> list[list[str]]:
+    """For each "Derived in:" of ``docstring``, the labels its sentence names (known or not).
+
+    The sentence runs to the first full stop followed by a space or the end of a line; notes
+    in parentheses are left out.
+    """
+    found = []
+    for m in re.finditer(r"Derived in:(?P<rest>.*?)(?:\.(?:\s|$)|\n\s*\n|$)", docstring, re.S):
+        rest = m.group("rest")
+        while re.search(r"\([^()]*\)", rest):  # notes in parentheses are prose, not labels
+            rest = re.sub(r"\([^()]*\)", "", rest)
+        found.append([t.group("label") for t in _TOKEN.finditer(rest)])
+    return found
 
 
 def _link_derivations(app, what, name, obj, options, lines) -> None:
     from sphinx.util import logging
 
-    def link(m: re.Match) -> str:
-        chapter, section = m.group("chapter"), int(m.group("section"))
-        try:
-            label = section_target(chapter, section)
-        except KeyError as exc:
-            logging.getLogger(__name__).warning(f"{name}: 'Derived in': {exc.args[0]}")
-            return m.group(0)
-        return f"Derived in: :ref:`{chapter} §{section} <{label}>`"
-
-    lines[:] = [_DERIVED.sub(link, line) for line in lines]
+    labels = book_labels()
+    text = "\n".join(lines)
+    if "Derived in:" not in text:
+        return
+    for tokens in derived_labels(text):
+        if not tokens or tokens[0] not in labels:
+            logging.getLogger(__name__).warning(f"{name}: 'Derived in:' must name a section label, got {tokens}")
+    lines[:] = [_TOKEN.sub(lambda t: f":ref:`{t.group('label')}`" if t.group("label") in labels else t.group(0),
+                           line) for line in lines]
 
 
 def setup(app):

@@ -1,17 +1,22 @@
 """Neural-network layers as forward/backward pairs (float64 by default).
 
 Read ``companion/nn/module.py`` first: it is the whole protocol. Then ``layers``,
-``losses``, ``gradcheck`` and ``optim``.
+``losses``, ``gradcheck`` and ``optim`` (optimisers and gradient clipping); ``train`` (the
+training loop), ``conv`` and ``rnn`` (layers), ``tasks`` (data generators), ``params``,
+``jacobians`` and ``lm`` (least squares).
 """
 
 from companion.nn.conv import Conv2d, MaxPool2d, col2im, conv2d_backward_naive, conv2d_naive, im2col
 from companion.nn.gradcheck import GradcheckReport, gradcheck, numerical_gradient, rel_error
 from companion.nn.layers import Dropout, Flatten, Linear, ReLU, Sigmoid, Tanh, init_weights, sigmoid
-from companion.nn.lm import FitHistory, fit_curve, flatten_grads, flatten_params, jacobian, unflatten_params
+from companion.nn.jacobians import jacobian
+from companion.nn.lm import FitHistory, fit_curve
 from companion.nn.losses import log_softmax, logsumexp, mse_loss, softmax, softmax_cross_entropy
 from companion.nn.module import Module, Sequential
-from companion.nn.optim import SGD, Adam, Optimizer
-from companion.nn.rnn import RNN, BPTTRecord, TemporalPool, clip_grad_norm, make_recall_task
+from companion.nn.optim import SGD, Adam, Optimizer, clip_grad_norm
+from companion.nn.params import flatten_grads, flatten_params, unflatten_params
+from companion.nn.rnn import RNN, BPTTRecord, TemporalPool
+from companion.nn.tasks import make_recall_task
 from companion.nn.train import History, accuracy, fit, iterate_minibatches
 
 __all__ = [

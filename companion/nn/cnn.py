@@ -1,6 +1,6 @@
 """A small CNN trained on the 8×8 digits, and a measure of how edge-like its filters are.
 
-Derived in: CNN filters §4 (filters come from a random start and backprop), §5 (different
+Derived in: cnn-learned-filters (filters come from a random start and backprop), cnn-seeds (different
 seeds, different filters, similar accuracy; how many filters look like oriented edges).
 """
 
@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from companion._checks import (as_float_array, as_rng, check_bool, check_int, check_nonempty, check_number,
+                              check_positive)
 from companion.data.digits import train_test_split_digits
 from companion.nn.conv import Conv2d, MaxPool2d
 from companion.nn.layers import Flatten, Linear, ReLU
@@ -34,7 +36,7 @@ EDGE_KERNELS: dict[str, np.ndarray] = {
 
 
 def edge_scores(filters: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """How much each 3×3 filter looks like an oriented edge detector. Derived in: CNN filters §5.
+    """How much each 3×3 filter looks like an oriented edge detector. Derived in: cnn-seeds.
 
     The score of a filter is its largest absolute Pearson correlation with the four
     :data:`EDGE_KERNELS` (the sign does not matter: a dark-to-light and a light-to-dark
@@ -53,11 +55,13 @@ def edge_scores(filters: np.ndarray) -> tuple[np.ndarray, list[str]]:
     best : list of str
         For each filter, the name of the kernel it correlates with best.
     """
-    f = np.asarray(filters, dtype=np.float64)
+    who = "edge_scores"
+    f = as_float_array(filters, who, "filters", dtype=np.float64)
     if f.ndim == 4 and f.shape[1] == 1:
         f = f[:, 0]
     if f.ndim != 3 or f.shape[1:] != (3, 3):
-        raise ValueError(f"edge_scores: expected filters of shape (F, 3, 3) or (F, 1, 3, 3), got {np.shape(filters)}")
+        raise ValueError(f"{who}: expected filters of shape (F, 3, 3) or (F, 1, 3, 3), got {np.shape(filters)}")
+    check_nonempty(f, who, "filters")
     centred = f.reshape(len(f), 9) - f.reshape(len(f), 9).mean(axis=1, keepdims=True)
     norms = np.linalg.norm(centred, axis=1)
     kernels = np.stack([k.ravel() / np.linalg.norm(k) for k in EDGE_KERNELS.values()])  # zero-mean already
@@ -71,9 +75,17 @@ def edge_scores(filters: np.ndarray) -> tuple[np.ndarray, list[str]]:
 def digits_cnn(channels: int = 16, *, rng: np.random.Generator | int | None = None) -> Sequential:
     """conv 3×3 (1 → ``channels``, padding 1) → ReLU → max-pool 2×2 (stride 1) → linear (→ 10).
 
-    Derived in: CNN filters §4. Input ``(N, 1, 8, 8)``; the pooled maps are 7×7.
+    Derived in: cnn-learned-filters. Input ``(N, 1, 8, 8)``; the pooled maps are 7×7.
+
+    Parameters
+    ----------
+    channels : int
+        Number of 3×3 filters (>= 1).
+    rng : numpy Generator, int or None
+        Source of the initial weights.
     """
-    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    channels = check_int(channels, "channels", "digits_cnn")
+    gen = as_rng(rng, "rng", "digits_cnn")
     return Sequential(
         Conv2d(1, channels, 3, padding=1, rng=gen),
         ReLU(),
@@ -85,7 +97,7 @@ def digits_cnn(channels: int = 16, *, rng: np.random.Generator | int | None = No
 
 @dataclass
 class DigitsCNNRun:
-    """What :func:`train_digits_cnn` returns. Derived in: CNN filters §4.
+    """What :func:`train_digits_cnn` returns. Derived in: cnn-learned-filters.
 
     Attributes
     ----------
@@ -121,9 +133,11 @@ class DigitsCNNRun:
 
     def prepare(self, images: np.ndarray) -> np.ndarray:
         """``(N, 8, 8)`` images in [0, 1] → the standardised ``(N, 1, 8, 8)`` input of :attr:`model`."""
-        images = np.asarray(images, dtype=np.float64)
+        who = "DigitsCNNRun.prepare"
+        images = as_float_array(images, who, "images", dtype=np.float64)
         if images.ndim != 3 or images.shape[1:] != (8, 8):
-            raise ValueError(f"DigitsCNNRun.prepare: expected images of shape (N, 8, 8), got {images.shape}")
+            raise ValueError(f"{who}: expected images of shape (N, 8, 8), got {images.shape}")
+        check_nonempty(images, who, "images")
         return ((images - self.mean) / self.std)[:, None]
 
 
@@ -141,7 +155,7 @@ def train_digits_cnn(
 ) -> DigitsCNNRun:
     """Train :func:`digits_cnn` on the digits' fixed training split; record filters and test accuracy.
 
-    Derived in: CNN filters §4. Adam with a cosine-decaying learning rate (from ``lr`` to 0
+    Derived in: cnn-learned-filters. Adam with a cosine-decaying learning rate (from ``lr`` to 0
     over the run), mini-batches of ``batch_size``, softmax cross-entropy; inputs standardised
     with the training pixels' mean and standard deviation. ``seed`` sets both the initial
     weights and the order of the mini-batches; ``split_seed`` the train/test split
@@ -150,16 +164,25 @@ def train_digits_cnn(
     ``filter_decay`` λ shrinks the first layer's filters after every step,
     ``W ← W · (1 − η_t λ)`` with ``η_t`` the step's learning rate (decoupled weight decay,
     as in AdamW): whatever part of a filter the loss does not keep pushing for fades away
-    (CNN filters §5).
+    (cnn-seeds).
 
     ``snapshot_steps`` lists the optimiser steps after which the filters and the test
     accuracy are recorded (default: the end of every epoch); step 0, before training, is
     always recorded. One epoch is ``ceil(1438 / batch_size)`` steps.
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"train_digits_cnn: epochs must be a positive integer, got {epochs!r}")
-    if not (np.isfinite(filter_decay) and filter_decay >= 0):
-        raise ValueError(f"train_digits_cnn: filter_decay must be a number >= 0, got {filter_decay!r}")
+    who = "train_digits_cnn"
+    seed = check_int(seed, "seed", who, low=0)
+    channels = check_int(channels, "channels", who)
+    epochs = check_int(epochs, "epochs", who)
+    batch_size = check_int(batch_size, "batch_size", who)
+    lr = check_positive(lr, "lr", who)
+    filter_decay = check_number(filter_decay, "filter_decay", who, low=0.0)
+    if snapshot_steps is not None:
+        if isinstance(snapshot_steps, (str, bytes)) or not hasattr(snapshot_steps, "__iter__"):
+            raise TypeError(f"{who}: snapshot_steps must be a list of integer steps or None, got {snapshot_steps!r}")
+        snapshot_steps = [check_int(k, "every entry of snapshot_steps", who, low=0) for k in snapshot_steps]
+    split_seed = check_int(split_seed, "split_seed", who, low=0)
+    progress = check_bool(progress, "progress", who)
     x_tr, y_tr, x_te, y_te = train_test_split_digits(seed=split_seed)
     mean, std = float(x_tr.mean()), float(x_tr.std())
     a, b = ((x_tr - mean) / std)[:, None], ((x_te - mean) / std)[:, None]
@@ -172,9 +195,9 @@ def train_digits_cnn(
     if snapshot_steps is None:
         wanted = set(range(0, total + 1, steps_per_epoch))
     else:
-        wanted = {int(k) for k in snapshot_steps} | {0}
-        if min(wanted) < 0 or max(wanted) > total:
-            raise ValueError(f"train_digits_cnn: snapshot_steps must lie in [0, {total}] (the run has {total} steps)")
+        wanted = set(snapshot_steps) | {0}
+        if max(wanted) > total:
+            raise ValueError(f"{who}: snapshot_steps must lie in [0, {total}] (the run has {total} steps)")
     steps, filters, test_acc = [], [], []
     eval_wall, eval_cpu = [0.0], [0.0]
 
@@ -198,10 +221,10 @@ def train_digits_cnn(
     snapshot(0)
     eval_wall[0] = eval_cpu[0] = 0.0  # the snapshot before training is not part of training
     t0, c0 = time.perf_counter(), time.process_time()
-    history = fit(model, a, y_tr, softmax_cross_entropy, opt, epochs=int(epochs), batch_size=batch_size,
+    history = fit(model, a, y_tr, softmax_cross_entropy, opt, epochs=epochs, batch_size=batch_size,
                   rng=gen, callback=callback, progress=progress)
     wall, cpu = time.perf_counter() - t0 - eval_wall[0], time.process_time() - c0 - eval_cpu[0]
     model.eval()
-    hyper = {"channels": channels, "epochs": int(epochs), "batch_size": batch_size, "lr": lr,
+    hyper = {"channels": channels, "epochs": epochs, "batch_size": batch_size, "lr": lr,
              "filter_decay": filter_decay, "split_seed": split_seed}
     return DigitsCNNRun(model, steps, filters, test_acc, history, wall, cpu, mean, std, seed, hyper)

@@ -1,7 +1,7 @@
 """Dense layers and activations as forward/backward pairs.
 
-Derived in: Backpropagation §4 (Linear), §5 (Sigmoid), §6 (ReLU at zero),
-§7 (initialisation); Batch gradients §5 (Dropout).
+Derived in: backprop-by-hand (Linear), backprop-bias (Sigmoid), backprop-relu-zero (ReLU at zero),
+backprop-init (initialisation); batch-train-eval (Dropout).
 """
 
 from __future__ import annotations
@@ -10,46 +10,57 @@ from typing import Callable
 
 import numpy as np
 
-from companion._checks import as_float_array, check_ndim
+from companion._checks import (as_float_array, as_rng, check_bool, check_choice, check_float_dtype, check_int,
+                              check_ndim, check_nonempty, check_number)
 from companion.nn.module import Module
 
 Init = str | float | Callable[[np.random.Generator, tuple[int, int]], np.ndarray]
+INITS = ("xavier", "he", "lecun")
 
 
-def init_weights(rng: np.random.Generator, fan_in: int, fan_out: int, init: Init) -> np.ndarray:
-    """Draw a ``(fan_in, fan_out)`` weight matrix. Derived in: Backpropagation §7.
+def init_weights(rng: np.random.Generator | int | None, fan_in: int, fan_out: int, init: Init, *,
+                 who: str = "init_weights") -> np.ndarray:
+    """Draw a ``(fan_in, fan_out)`` weight matrix. Derived in: backprop-init.
 
-    ``init`` is ``"xavier"`` (Glorot uniform, variance 2/(fan_in+fan_out), for tanh/sigmoid),
-    ``"he"`` (normal, variance 2/fan_in, for ReLU), ``"lecun"`` (normal, variance 1/fan_in),
-    a float (normal with that standard deviation: the naive init of Q19 is ``1.0``), or a
-    callable ``(rng, shape) -> array``.
+    Parameters
+    ----------
+    rng : numpy Generator, int or None
+        Source of the weights (an int is a seed).
+    fan_in, fan_out : int
+        Sizes of the layer's input and output (>= 1).
+    init : str, float or callable
+        ``"xavier"`` (Glorot uniform, variance 2/(fan_in+fan_out), for tanh/sigmoid),
+        ``"he"`` (normal, variance 2/fan_in, for ReLU), ``"lecun"`` (normal, variance 1/fan_in),
+        a float >= 0 (normal with that standard deviation: the naive init of Q19 is ``1.0``), or
+        a callable ``(rng, shape) -> array`` returning finite numbers of that shape.
+    who : str
+        The name error messages start with (a layer passes its own).
+
+    Returns
+    -------
+    float64 array of shape (fan_in, fan_out)
     """
-    shape = (fan_in, fan_out)
+    gen = as_rng(rng, "rng", who)
+    shape = (check_int(fan_in, "fan_in", who), check_int(fan_out, "fan_out", who))
     if callable(init):
-        w = np.asarray(init(rng, shape), dtype=np.float64)
+        w = as_float_array(init(gen, shape), who, "the array returned by init(rng, shape)", dtype=np.float64)
         if w.shape != shape:
-            raise ValueError(f"init callable returned shape {w.shape}, expected {shape}")
+            raise ValueError(f"{who}: the init callable returned shape {w.shape}, expected {shape}")
         return w
-    if isinstance(init, (int, float)) and not isinstance(init, bool):
-        return rng.normal(0.0, float(init), size=shape)
+    if not isinstance(init, str):
+        std = check_number(init, "init (a standard deviation)", who, low=0.0)
+        return gen.normal(0.0, std, size=shape)
+    init = check_choice(init, "init", who, INITS)
     if init == "xavier":
-        limit = np.sqrt(6.0 / (fan_in + fan_out))
-        return rng.uniform(-limit, limit, size=shape)
-    if init == "he":
-        return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
-    if init == "lecun":
-        return rng.normal(0.0, np.sqrt(1.0 / fan_in), size=shape)
-    raise ValueError(f"unknown init {init!r}: use 'xavier', 'he', 'lecun', a float std, or a callable")
-
-
-def _rng(rng: np.random.Generator | int | None) -> np.random.Generator:
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        limit = np.sqrt(6.0 / (shape[0] + shape[1]))
+        return gen.uniform(-limit, limit, size=shape)
+    return gen.normal(0.0, np.sqrt((2.0 if init == "he" else 1.0) / shape[0]), size=shape)
 
 
 class Linear(Module):
     """Affine layer ``y = x @ W + b`` with ``W`` of shape ``(in, out)``, ``b`` of shape ``(out,)``.
 
-    Derived in: Backpropagation §4: ``dW = xᵀ dout``, ``db = Σ_n dout``, ``dx = dout Wᵀ``.
+    Derived in: backprop-by-hand: ``dW = xᵀ dout``, ``db = Σ_n dout``, ``dx = dout Wᵀ``.
 
     Parameters
     ----------
@@ -76,11 +87,12 @@ class Linear(Module):
         dtype: type = np.float64,
     ) -> None:
         super().__init__()
-        for name, v in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"Linear: {name} must be a positive integer, got {v!r}")
-        self.in_features, self.out_features = int(in_features), int(out_features)
-        self.params["W"] = init_weights(_rng(rng), self.in_features, self.out_features, init).astype(dtype)
+        who = "Linear"
+        self.in_features = check_int(in_features, "in_features", who)
+        self.out_features = check_int(out_features, "out_features", who)
+        bias = check_bool(bias, "bias", who)
+        dtype = check_float_dtype(dtype, "dtype", who)
+        self.params["W"] = init_weights(rng, self.in_features, self.out_features, init, who=who).astype(dtype)
         self.grads["W"] = np.zeros_like(self.params["W"])
         if bias:
             self.params["b"] = np.zeros(self.out_features, dtype=dtype)
@@ -94,6 +106,7 @@ class Linear(Module):
         if x.ndim != 2 or x.shape[1] != self.in_features:
             check_ndim(x, 2, self, f"(N, {self.in_features})")
             raise ValueError(f"{self!r}: expected input of shape (N, {self.in_features}), got {x.shape}")
+        check_nonempty(x, self)
         # A copy of what backward needs: a caller who reuses or zeroes its input array after
         # forward must not change dW.
         self._x = x if x is not x_in else x.copy()
@@ -115,6 +128,11 @@ class Linear(Module):
             np.sum(dout, axis=0, out=self.grads["b"])
         return dout @ self.params["W"].T if input_grad else None
 
+    @property
+    def cached_input(self) -> np.ndarray | None:
+        """The input of the last forward pass, which ``backward`` uses (None before any)."""
+        return self._x
+
     def __repr__(self) -> str:
         return f"Linear({self.in_features} -> {self.out_features})"
 
@@ -123,7 +141,7 @@ class _Elementwise(Module):
     """An activation applied element by element; subclasses give ``f`` and ``f'``."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = as_float_array(x, self)
+        x = check_nonempty(as_float_array(x, self), self)
         self._x = x
         self._y = self._f(x)
         return self._y
@@ -144,7 +162,7 @@ class _Elementwise(Module):
 
 
 class ReLU(_Elementwise):
-    """``max(0, x)``. Derived in: Backpropagation §6 (Q25).
+    """``max(0, x)``. Derived in: backprop-relu-zero (Q25).
 
     The derivative at exactly 0 is a convention: ``grad_at_zero`` (0, ½ or 1 all
     give the same training curves, because an exact zero pre-activation is rare).
@@ -152,7 +170,7 @@ class ReLU(_Elementwise):
 
     def __init__(self, grad_at_zero: float = 0.0) -> None:
         super().__init__()
-        self.grad_at_zero = float(grad_at_zero)
+        self.grad_at_zero = check_number(grad_at_zero, "grad_at_zero", "ReLU", low=0.0, high=1.0)
 
     def _f(self, x: np.ndarray) -> np.ndarray:
         return np.maximum(x, 0.0)
@@ -170,26 +188,38 @@ class ReLU(_Elementwise):
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    """Logistic function, finite and warning-free for any finite input (e.g. ±1e4)."""
-    x = np.asarray(x)
-    if x.dtype.kind != "f":
-        x = x.astype(np.float64)
+    """Logistic function ``1 / (1 + e^{-x})``, finite and warning-free for any finite input (e.g. ±1e4).
+
+    Parameters
+    ----------
+    x : array_like of real numbers
+        Finite and non-empty; integers are promoted to float64.
+
+    Returns
+    -------
+    array of the shape of ``x``, values in [0, 1]
+    """
+    return _sigmoid(check_nonempty(as_float_array(x, "sigmoid", "x"), "sigmoid", "x"))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """:func:`sigmoid` of an array already checked (float, finite)."""
     z = np.exp(-np.abs(x))  # never overflows
     return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
 
 
 class Sigmoid(_Elementwise):
-    """``1 / (1 + e^{-x})``; derivative ``y (1 - y)``. Derived in: Backpropagation §5."""
+    """``1 / (1 + e^{-x})``; derivative ``y (1 - y)``. Derived in: backprop-bias."""
 
     def _f(self, x: np.ndarray) -> np.ndarray:
-        return sigmoid(x)
+        return _sigmoid(x)
 
     def _df(self) -> np.ndarray:
         return self._y * (1.0 - self._y)
 
 
 class Tanh(_Elementwise):
-    """``tanh(x)``; derivative ``1 - y²``. Derived in: Backpropagation §7 (saturation)."""
+    """``tanh(x)``; derivative ``1 - y²``. Derived in: backprop-init (saturation)."""
 
     def _f(self, x: np.ndarray) -> np.ndarray:
         return np.tanh(x)
@@ -200,20 +230,25 @@ class Tanh(_Elementwise):
 
 class Dropout(Module):
     """Inverted dropout: in training, zero each unit with probability ``p`` and scale the
-    survivors by ``1/(1-p)``; in eval mode, the identity. Derived in: Batch gradients §5.
+    survivors by ``1/(1-p)``; in eval mode, the identity. Derived in: batch-train-eval.
+
+    Parameters
+    ----------
+    p : float
+        Probability of dropping a unit, in [0, 1).
+    rng : numpy Generator, int or None
+        Source of the masks (an int is a seed).
     """
 
     def __init__(self, p: float = 0.5, *, rng: np.random.Generator | int | None = None) -> None:
         super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0.0 <= p < 1.0:
-            raise ValueError(f"Dropout: p must be in [0, 1), got {p!r}")
-        self.p = float(p)
-        self.rng = _rng(rng)
+        self.p = check_number(p, "p", "Dropout", low=0.0, high=1.0, high_open=True)
+        self.rng = as_rng(rng, "rng", "Dropout")
         self._mask: np.ndarray | None = None
         self._shape: tuple[int, ...] | None = None  # of the last input; None before any forward
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = as_float_array(x, self)
+        x = check_nonempty(as_float_array(x, self), self)
         self._shape = x.shape
         if not self.training or self.p == 0.0:
             self._mask = None
@@ -245,7 +280,8 @@ class Flatten(Module):
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = as_float_array(x, self)
         if x.ndim < 1:
-            raise ValueError("Flatten: expected input of shape (N, ...), got a scalar")
+            raise ValueError(f"{self!r}: expected input of shape (N, ...), got a scalar")
+        check_nonempty(x, self)
         self._shape = x.shape
         return x.reshape(x.shape[0], -1)
 

@@ -1,7 +1,7 @@
 """Levenberg–Marquardt and gradient descent for fitting small networks by least squares.
 
-Derived in: Backpropagation §10 (curve fitting, Q02/Q15), §11 (what makes LM fast, Q27)
-and §12 (stopping criteria, Q21).
+Derived in: backprop-curve-fit (curve fitting, Q02/Q15), backprop-lm-fast (what makes LM fast, Q27)
+and backprop-stopping (stopping criteria, Q21).
 
 Backpropagation only supplies derivatives. Gradient descent uses one gradient per epoch;
 Levenberg–Marquardt uses the Jacobian ``J`` of every residual with respect to every parameter
@@ -21,59 +21,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from companion._checks import as_float_array, check_ndim
-from companion.nn.layers import Dropout, Linear
-from companion.nn.module import Module, Sequential
+from companion._checks import (as_float_array, check_bool, check_choice, check_instance, check_int, check_ndim,
+                              check_nonempty, check_number, check_positive, check_probability)
+from companion.nn.jacobians import jacobian
+from companion.nn.layers import Dropout
+from companion.nn.module import Module
 from companion.nn.optim import SGD
+from companion.nn.params import flatten_grads, flatten_params, unflatten_params
 
+# flatten_params, flatten_grads, unflatten_params and jacobian lived here: re-exported.
 __all__ = ["flatten_params", "unflatten_params", "flatten_grads", "jacobian", "fit_curve", "FitHistory", "STOP_REASONS"]
 
 STOP_REASONS = ("epochs", "time", "goal", "min_grad", "mu_max", "max_fail", "diverged")
+METHODS = ("lm", "gd")
 
 
-def flatten_params(model: Module) -> np.ndarray:
-    """All parameters of ``model`` as one float vector, in ``model.params`` order (a copy).
-
-    Derived in: Backpropagation §10.
-    """
-    ps = list(model.params.values())
-    return np.concatenate([p.ravel() for p in ps]) if ps else np.zeros(0)
-
-
-def flatten_grads(model: Module) -> np.ndarray:
-    """All gradients of ``model`` as one vector, in the same order as :func:`flatten_params`.
-
-    Derived in: Backpropagation §10.
-    """
-    gs = list(model.grads.values())
-    return np.concatenate([g.ravel() for g in gs]) if gs else np.zeros(0)
-
-
-def unflatten_params(model: Module, theta: np.ndarray) -> None:
-    """Write the vector ``theta`` back into ``model.params``, in place.
-
-    Derived in: Backpropagation §10.
-
-    Raises
-    ------
-    ValueError
-        If ``theta`` is not a 1-D vector with ``model.num_params()`` entries.
-    """
-    theta = np.asarray(theta)
-    n = model.num_params()
-    if theta.shape != (n,):
-        raise ValueError(f"unflatten_params: expected a vector of shape ({n},), got {theta.shape}")
-    i = 0
-    for p in model.params.values():
-        p[...] = theta[i : i + p.size].reshape(p.shape)
-        i += p.size
-
-
-def _check_xy(who: str, model: Module, x: np.ndarray, y: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+def _check_xy(who: str, model: Module, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x = as_float_array(x, who, "x")
     check_ndim(x, 2, who, "(N, in_features)", "x")
-    if y is None:
-        return x, None
+    check_nonempty(x, who, "x")
     y = as_float_array(y, who, "y")
     out = model.forward(x)
     if y.shape != out.shape:
@@ -84,107 +50,19 @@ def _check_xy(who: str, model: Module, x: np.ndarray, y: np.ndarray | None) -> t
     return x, y
 
 
-def _walk(m: Module):
-    yield m
-    for c in m.children():
-        yield from _walk(c)
-
-
-def _batched_ok(model: Module) -> bool:
-    if not isinstance(model, Sequential):
-        return False
-    return all(isinstance(layer, Linear) or not layer.params for layer in model.layers)
-
-
-def jacobian(model: Module, x: np.ndarray, *, method: str = "auto") -> np.ndarray:
-    """Jacobian of the model's outputs with respect to all its parameters, by backpropagation.
-
-    Derived in: Backpropagation §10.
-
-    Row ``n * n_out + k`` holds ``∂ output[n, k] / ∂θ`` with ``θ = flatten_params(model)``,
-    so that with residuals ``e = (model(x) − y).ravel()`` the Gauss–Newton gradient is ``Jᵀe``.
-
-    Parameters
-    ----------
-    model : Module
-        The network (put random layers such as Dropout in eval mode first).
-    x : array of shape (N, in_features)
-        The inputs.
-    method : {"auto", "batched", "per_sample"}
-        ``"per_sample"`` runs one backward pass per sample and output (works for any
-        Module). ``"batched"`` runs one backward pass per output column over the whole
-        batch and forms each sample's weight gradient as the outer product ``x_n ⊗ δ_n``
-        at every Linear layer (a Sequential of Linear layers and parameter-free layers
-        only). ``"auto"`` picks ``"batched"`` when it applies.
-
-    Returns
-    -------
-    array of shape (N * n_out, n_params)
-        ``model.grads`` are left as they were; the forward caches hold ``x``.
-    """
-    who = "jacobian"
-    if method not in ("auto", "batched", "per_sample"):
-        raise ValueError(f"{who}: method must be 'auto', 'batched' or 'per_sample', got {method!r}")
-    x, _ = _check_xy(who, model, x, None)
-    batched = _batched_ok(model)
-    if method == "batched" and not batched:
-        raise ValueError(f"{who}: method='batched' needs a Sequential of Linear and parameter-free layers")
-    if method == "auto":
-        method = "batched" if batched else "per_sample"
-    saved = {k: g.copy() for k, g in model.grads.items()}
-    try:
-        return _jacobian(model, x, method)
-    finally:  # the caller's gradients survive
-        for k, g in model.grads.items():
-            g[...] = saved[k]
-
-
-def _jacobian(model: Module, x: np.ndarray, method: str) -> np.ndarray:
-    out = model.forward(x)
-    if out.ndim != 2:
-        raise ValueError(f"jacobian: expected model outputs of shape (N, n_out), got {out.shape}")
-    n, k_out = out.shape
-    jac = np.zeros((n * k_out, model.num_params()), dtype=np.float64)
-    if method == "per_sample":
-        for i in range(n):
-            o = model.forward(x[i : i + 1])
-            for k in range(k_out):
-                dout = np.zeros_like(o)
-                dout[0, k] = 1.0
-                model.zero_grad()
-                model.backward(dout)
-                jac[i * k_out + k] = flatten_grads(model)
-        model.forward(x)  # leave the caches as after a forward pass on the whole batch
-        return jac
-    # Batched: each sample's dout flows independently through the batch; only the
-    # parameter gradients sum over samples, so rebuild them per sample at each Linear.
-    offsets, i = {}, 0
-    for j, layer in enumerate(model.layers):
-        for key, p in layer.params.items():
-            offsets[(j, key)] = (i, p.size)
-            i += p.size
-    for k in range(k_out):
-        dout = np.zeros_like(out)
-        dout[:, k] = 1.0
-        rows = np.arange(n) * k_out + k
-        for j in range(len(model.layers) - 1, -1, -1):
-            layer = model.layers[j]
-            if isinstance(layer, Linear):
-                xin = layer._x  # the cached input of this layer (set by forward)
-                s, size = offsets[(j, "W")]
-                jac[rows, s : s + size] = (xin[:, :, None] * dout[:, None, :]).reshape(n, -1)
-                if "b" in layer.params:
-                    s, size = offsets[(j, "b")]
-                    jac[rows, s : s + size] = dout
-            dout = layer.backward(dout)
-    return jac
+def _set_theta(model: Module, theta: np.ndarray) -> None:
+    """Write a parameter vector back, unchecked: a trial step may leave the finite numbers."""
+    i = 0
+    for p in model.params.values():
+        p[...] = theta[i : i + p.size].reshape(p.shape)
+        i += p.size
 
 
 @dataclass
 class FitHistory:
     """What :func:`fit_curve` did, one entry per epoch (entry 0 is before the first update).
 
-    Derived in: Backpropagation §12.
+    Derived in: backprop-stopping.
 
     Attributes
     ----------
@@ -217,20 +95,30 @@ class FitHistory:
     best_epoch: int = 0
     method: str = ""
 
+    def __post_init__(self) -> None:
+        who = "FitHistory"
+        for name in ("loss", "val_loss", "grad_norm", "mu", "elapsed"):
+            check_instance(getattr(self, name), list, name, who, "a list of float")
+        check_choice(self.stop_reason, "stop_reason", who, ("", *STOP_REASONS))
+        check_choice(self.method, "method", who, ("", *METHODS))
+        check_int(self.best_epoch, "best_epoch", who, low=0)
+
     @property
     def epochs(self) -> int:
-        """Number of epochs run (updates attempted)."""
-        return len(self.loss) - 1
+        """Number of epochs run (updates attempted); 0 for an empty history."""
+        return max(len(self.loss) - 1, 0)
 
     def epochs_to(self, goal: float) -> int | None:
         """First epoch at which the training MSE was ``<= goal`` (None if never)."""
+        goal = check_number(goal, "goal", "FitHistory.epochs_to")
         for i, v in enumerate(self.loss):
             if v <= goal:
                 return i
         return None
 
     def __repr__(self) -> str:
-        return (f"FitHistory(method={self.method!r}, epochs={self.epochs}, loss={self.loss[-1]:.3e}, "
+        loss = f"{self.loss[-1]:.3e}" if self.loss else "none"
+        return (f"FitHistory(method={self.method!r}, epochs={self.epochs}, loss={loss}, "
                 f"stop_reason={self.stop_reason!r})")
 
 
@@ -271,7 +159,7 @@ def fit_curve(
 ) -> FitHistory:
     """Fit ``model`` to ``(x, y)`` by least squares with Levenberg–Marquardt or gradient descent.
 
-    Derived in: Backpropagation §10 (LM step), §11 (μ schedule) and §12 (stopping criteria).
+    Derived in: backprop-curve-fit (LM step), backprop-lm-fast (μ schedule) and backprop-stopping (stopping criteria).
 
     The model is trained in place on the mean squared error over all outputs, full batch.
     Training stops at the first criterion met, recorded in ``history.stop_reason``.
@@ -313,23 +201,26 @@ def fit_curve(
         A non-finite loss (gradient descent with too large a rate) stops with ``"diverged"``.
     """
     who = "fit_curve"
-    if method not in ("lm", "gd"):
-        raise ValueError(f"{who}: method must be 'lm' or 'gd', got {method!r}")
+    check_instance(model, Module, "model", who, "a companion.nn Module")
+    method = check_choice(method, "method", who, METHODS)
     for k, p in model.params.items():
         if p.dtype != np.float64:
             raise ValueError(f"{who}: parameter {k!r} is {p.dtype}; least squares here needs float64")
-    if not isinstance(epochs, (int, np.integer)) or epochs < 0:
-        raise ValueError(f"{who}: epochs must be a non-negative integer, got {epochs!r}")
-    if not 0.0 < mu_dec <= 1.0 or mu_inc < 1.0 or mu <= 0.0 or mu_max <= 0.0:
-        raise ValueError(f"{who}: need mu > 0, mu_max > 0, 0 < mu_dec <= 1 and mu_inc >= 1; "
-                         f"got mu={mu}, mu_dec={mu_dec}, mu_inc={mu_inc}, mu_max={mu_max}")
+    epochs = check_int(epochs, "epochs", who, low=0)
+    time_limit = check_number(time_limit, "time_limit", who, low=0.0, finite=False)
+    goal = check_number(goal, "goal", who, low=0.0)
+    min_grad = check_number(min_grad, "min_grad", who, low=0.0)
+    mu = check_positive(mu, "mu", who)
+    mu_dec = check_number(mu_dec, "mu_dec", who, low=0.0, high=1.0, low_open=True)
+    mu_inc = check_number(mu_inc, "mu_inc", who, low=1.0)
+    mu_max = check_positive(mu_max, "mu_max", who)
+    lr = check_positive(lr, "lr", who)
+    momentum = check_probability(momentum, "momentum", who, high_open=True)
+    max_fail = check_int(max_fail, "max_fail", who)
+    progress = check_bool(progress, "progress", who)
     if (x_val is None) != (y_val is None):
         raise ValueError(f"{who}: give both x_val and y_val, or neither")
-    if not isinstance(max_fail, (int, np.integer)) or max_fail < 1:
-        raise ValueError(f"{who}: max_fail must be a positive integer, got {max_fail!r}")
-    if not time_limit >= 0:
-        raise ValueError(f"{who}: time_limit must be >= 0 seconds, got {time_limit!r}")
-    if any(isinstance(m, Dropout) and m.training and m.p > 0 for m in _walk(model)):
+    if any(isinstance(m, Dropout) and m.training and m.p > 0 for m in model.modules()):
         raise ValueError(f"{who}: the model has Dropout in training mode, so the fitted function is random; "
                          "call model.eval() first")
     x, y = _check_xy(who, model, x, y)
@@ -410,7 +301,7 @@ def fit_curve(
         bar.close()
     hist.stop_reason = reason
     if has_val and best_theta is not None:
-        unflatten_params(model, best_theta)
+        unflatten_params(model, best_theta)  # the best validation epoch's parameters: finite
         model.forward(x)
     return hist
 
@@ -434,11 +325,11 @@ def _lm_epoch(
         except np.linalg.LinAlgError:  # pragma: no cover - singular only for mu ≈ 0
             delta = None
         if delta is not None:
-            unflatten_params(model, theta + delta)
+            _set_theta(model, theta + delta)
             new_loss, _ = _mse_and_residual(model, x, y)
             if np.isfinite(new_loss) and new_loss < loss:
                 return new_loss, mu * mu_dec
-        unflatten_params(model, theta)
+        _set_theta(model, theta)
         if mu_inc == 1.0:  # a fixed μ cannot recover from a failed step in this epoch
             return loss, mu
         mu *= mu_inc

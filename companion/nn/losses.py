@@ -1,19 +1,41 @@
 """Losses returning ``(loss, dpred)``, averaged like PyTorch's defaults.
 
-Derived in: Backpropagation §4 (softmax cross-entropy: dL/dscores = (softmax − one-hot)/N,
-not 1) and §7 (MSE for bounded regression targets, Q13).
+Derived in: backprop-by-hand (softmax cross-entropy: dL/dscores = (softmax − one-hot)/N,
+not 1) and backprop-bounded-regression (MSE for bounded regression targets, Q13).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from companion._checks import as_float_array, check_class_labels, check_ndim
+from companion._checks import (as_float_array, check_axis, check_bool, check_class_labels, check_ndim,
+                              check_nonempty)
+
+__all__ = ["logsumexp", "log_softmax", "softmax", "softmax_cross_entropy", "mse_loss"]
+
+
+def _checked(x: np.ndarray, axis: int, who: str) -> tuple[np.ndarray, int]:
+    """``x`` as a finite float array with at least one dimension, and ``axis`` as 0..ndim-1."""
+    x = check_nonempty(as_float_array(x, who, "x"), who, "x")
+    if x.ndim == 0:
+        raise ValueError(f"{who}: x must have at least one axis, got a scalar")
+    return x, check_axis(axis, x.ndim, "axis", who)
 
 
 def logsumexp(x: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarray:
-    """``log Σ exp(x)`` along ``axis``, shifted by the max so ±1e4 inputs stay finite."""
-    x = np.asarray(x, dtype=np.float64) if np.asarray(x).dtype.kind != "f" else np.asarray(x)
+    """``log Σ exp(x)`` along ``axis``, shifted by the max so ±1e4 inputs stay finite.
+
+    Parameters
+    ----------
+    x : array_like of real numbers
+        Finite, non-empty, at least 1-D.
+    axis : int
+        The axis summed over (negative counts from the end).
+    keepdims : bool
+        Keep the summed axis with length 1.
+    """
+    x, axis = _checked(x, axis, "logsumexp")
+    keepdims = check_bool(keepdims, "keepdims", "logsumexp")
     m = np.max(x, axis=axis, keepdims=True)
     out = m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
     return out if keepdims else np.squeeze(out, axis=axis)
@@ -21,15 +43,34 @@ def logsumexp(x: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarr
 
 def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """``(x − max) − log Σ exp(x − max)``: finite for any finite input, and exact to rounding
-    at ±1e4 (subtracting ``logsumexp`` from ``x`` would lose the small digits)."""
-    x = np.asarray(x, dtype=np.float64) if np.asarray(x).dtype.kind != "f" else np.asarray(x)
+    at ±1e4 (subtracting ``logsumexp`` from ``x`` would lose the small digits).
+
+    Parameters
+    ----------
+    x : array_like of real numbers
+        Finite, non-empty, at least 1-D.
+    axis : int
+        The axis the probabilities are normalised over.
+    """
+    return _log_softmax(*_checked(x, axis, "log_softmax"))
+
+
+def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
     shifted = x - np.max(x, axis=axis, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    """Row-wise probabilities, computed from :func:`log_softmax` (no overflow)."""
-    return np.exp(log_softmax(x, axis=axis))
+    """Probabilities along ``axis`` (row-wise by default), computed from :func:`log_softmax` (no overflow).
+
+    Parameters
+    ----------
+    x : array_like of real numbers
+        Finite, non-empty, at least 1-D.
+    axis : int
+        The axis the probabilities are normalised over.
+    """
+    return np.exp(_log_softmax(*_checked(x, axis, "softmax")))
 
 
 def softmax_cross_entropy(scores: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
@@ -54,7 +95,7 @@ def softmax_cross_entropy(scores: np.ndarray, labels: np.ndarray) -> tuple[float
     check_ndim(scores, 2, who, "(N, C)", "scores")
     labels = check_class_labels(scores, labels, who)
     n = scores.shape[0]
-    logp = log_softmax(scores, axis=1)
+    logp = _log_softmax(scores, 1)
     loss = float(-logp[np.arange(n), labels].mean())
     dscores = np.exp(logp)
     dscores[np.arange(n), labels] -= 1.0
@@ -62,7 +103,18 @@ def softmax_cross_entropy(scores: np.ndarray, labels: np.ndarray) -> tuple[float
 
 
 def mse_loss(pred: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
-    """Mean squared error over all elements (PyTorch's default), and dL/dpred = 2(pred − target)/size."""
+    """Mean squared error over all elements (PyTorch's default), and dL/dpred = 2(pred − target)/size.
+
+    Parameters
+    ----------
+    pred, target : arrays of the same shape
+        Finite real numbers, non-empty (no broadcasting).
+
+    Returns
+    -------
+    loss : float
+    dpred : array of the shape of ``pred``
+    """
     who = "mse_loss"
     pred = as_float_array(pred, who, "pred")
     target = as_float_array(target, who, "target", dtype=pred.dtype)

@@ -1,4 +1,4 @@
-"""The `Module` protocol and `Sequential`. Derived in: Backpropagation §1 (layers as pairs).
+"""The `Module` protocol and `Sequential`. Derived in: backprop-first-net (layers as pairs).
 
 A module is a forward/backward pair. ``forward`` caches what ``backward`` needs;
 ``backward(dout)`` returns dL/dx and *overwrites, in place*, the arrays in ``grads``.
@@ -7,7 +7,7 @@ when the input needs no gradient (a network's data), and for a first Linear or C
 that saves a matrix product as large as the forward one.
 Because the arrays are overwritten in place, a reference kept to ``grads["W"]`` changes
 with the next backward pass or ``zero_grad()`` — keep ``.copy()`` to save a gradient
-(Batch gradients §6, Q23).
+(batch-keeping-gradients, Q23).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from __future__ import annotations
 from typing import Iterator
 
 import numpy as np
+
+from companion._checks import check_bool, check_instance
 
 
 class Module:
@@ -42,19 +44,29 @@ class Module:
 
     # --- mode and bookkeeping --------------------------------------------------------
     def train(self, mode: bool = True) -> "Module":
-        """Put the module (and its children) in training mode; ``train(False)`` is ``eval()``."""
-        self.training = bool(mode)
+        """Put the module (and its children) in training mode; ``train(False)`` is ``eval()``.
+
+        ``mode`` must be True or False (a TypeError otherwise, as ``train("no")`` would train).
+        """
+        mode = check_bool(mode, "mode", f"{type(self).__name__}.train")
+        self.training = mode
         for child in self.children():
             child.train(mode)
         return self
 
     def eval(self) -> "Module":
-        """Evaluation mode: dropout becomes the identity (Batch gradients §5, Q24)."""
+        """Evaluation mode: dropout becomes the identity (batch-train-eval, Q24)."""
         return self.train(False)
 
     def children(self) -> Iterator["Module"]:
         """Direct sub-modules (none for a plain layer)."""
         return iter(())
+
+    def modules(self) -> Iterator["Module"]:
+        """This module and every module below it, depth first (as PyTorch's ``modules()``)."""
+        yield self
+        for child in self.children():
+            yield from child.modules()
 
     def zero_grad(self) -> None:
         """Set every gradient to zero, in place (so saved references become zero too)."""
@@ -83,8 +95,7 @@ class Sequential(Module):
     def __init__(self, *layers: Module) -> None:
         super().__init__()
         for i, layer in enumerate(layers):
-            if not isinstance(layer, Module):
-                raise TypeError(f"Sequential: item {i} is a {type(layer).__name__}, not a Module")
+            check_instance(layer, Module, f"item {i}", "Sequential", "a companion.nn Module")
         self.layers: list[Module] = list(layers)
 
     @property

@@ -1,33 +1,35 @@
-"""Optimisers that update a module's parameters in place from its gradients.
+"""Optimisers that update a module's parameters in place from its gradients, and gradient clipping.
 
-Derived in: Batch gradients §3 (SGD, momentum), §4 (Adam). Levenberg–Marquardt, which
-needs the Jacobian rather than the gradient, lives in :mod:`companion.nn.lm`.
+Derived in: batch-learning-rate (SGD, momentum), batch-stuck-at-chance (Adam) and bptt-clipping
+(gradient-norm clipping). Levenberg–Marquardt, which needs the Jacobian rather than the gradient,
+lives in :mod:`companion.nn.lm`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from companion._checks import check_instance, check_number, check_positive, check_probability
 from companion.nn.module import Module
 
-
-def _check_number(value: object, what: str, *, positive: bool = False, lo: float = 0.0, hi: float = np.inf) -> None:
-    """Raise ValueError unless ``value`` is a real number in range (bools and strings are refused)."""
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-    ok = ok and bool(np.isfinite(value)) and (value > 0 if positive else lo <= value < hi)
-    if not ok:
-        want = "a positive number" if positive else f"a number in [{lo:g}, {hi:g})"
-        raise ValueError(f"{what} must be {want}, got {value!r}")
+__all__ = ["Optimizer", "SGD", "Adam", "clip_grad_norm"]
 
 
 class Optimizer:
-    """Base class: ``step()`` updates ``model.params`` in place; ``zero_grad()`` clears grads."""
+    """Base class: ``step()`` updates ``model.params`` in place; ``zero_grad()`` clears grads.
+
+    Parameters
+    ----------
+    model : Module
+        The network whose ``params`` are updated from its ``grads``.
+    lr : float
+        Learning rate, a finite number > 0.
+    """
 
     def __init__(self, model: Module, lr: float) -> None:
-        if not isinstance(model, Module):
-            raise TypeError(f"{type(self).__name__}: expected a Module, got {type(model).__name__}")
-        _check_number(lr, f"{type(self).__name__}: lr", positive=True)
-        self.model, self.lr = model, float(lr)
+        who = type(self).__name__
+        check_instance(model, Module, "model", who, "a companion.nn Module")
+        self.model, self.lr = model, check_positive(lr, "lr", who)
         self.state: dict[str, dict[str, np.ndarray]] = {}
 
     def zero_grad(self) -> None:
@@ -42,13 +44,22 @@ class SGD(Optimizer):
 
     Every parameter — weights and biases alike — moves at once, along the negative gradient
     (Q18).
+
+    Parameters
+    ----------
+    model : Module
+    lr : float
+        Learning rate (> 0).
+    momentum : float
+        μ in [0, 1).
+    weight_decay : float
+        L2 penalty coefficient (>= 0), added to the gradient as ``weight_decay · θ``.
     """
 
     def __init__(self, model: Module, lr: float = 0.1, momentum: float = 0.0, weight_decay: float = 0.0) -> None:
         super().__init__(model, lr)
-        _check_number(momentum, "SGD: momentum", lo=0.0, hi=1.0)
-        _check_number(weight_decay, "SGD: weight_decay", lo=0.0)
-        self.momentum, self.weight_decay = float(momentum), float(weight_decay)
+        self.momentum = check_probability(momentum, "momentum", "SGD", high_open=True)
+        self.weight_decay = check_number(weight_decay, "weight_decay", "SGD", low=0.0)
 
     def step(self) -> None:
         grads = self.model.grads
@@ -63,19 +74,30 @@ class SGD(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (Kingma & Ba, 2015) with bias correction, as in PyTorch's default settings."""
+    """Adam (Kingma & Ba, 2015) with bias correction, as in PyTorch's default settings.
+
+    Parameters
+    ----------
+    model : Module
+    lr : float
+        Learning rate (> 0).
+    betas : pair of float
+        Decay rates of the first and second moment estimates, each in [0, 1).
+    eps : float
+        Added to the denominator (> 0: ``eps = 0`` divides 0 by 0 on a zero gradient).
+    """
 
     def __init__(
         self, model: Module, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8
     ) -> None:
         super().__init__(model, lr)
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        if not isinstance(betas, (tuple, list)):
+            raise TypeError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
+        if len(betas) != 2:
             raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
-        b1, b2 = betas
-        _check_number(b1, "Adam: beta1", lo=0.0, hi=1.0)
-        _check_number(b2, "Adam: beta2", lo=0.0, hi=1.0)
-        _check_number(eps, "Adam: eps", positive=True)  # eps = 0 divides 0 by 0 on a zero gradient
-        self.b1, self.b2, self.eps = float(b1), float(b2), float(eps)
+        self.b1 = check_probability(betas[0], "beta1", "Adam", high_open=True)
+        self.b2 = check_probability(betas[1], "beta2", "Adam", high_open=True)
+        self.eps = check_positive(eps, "eps", "Adam")
         self.t = 0
 
     def step(self) -> None:
@@ -90,3 +112,35 @@ class Adam(Optimizer):
             s["v"] *= self.b2
             s["v"] += (1.0 - self.b2) * g * g
             p -= self.lr * (s["m"] / c1) / (np.sqrt(s["v"] / c2) + self.eps)
+
+
+def clip_grad_norm(model: Module, max_norm: float) -> float:
+    """Rescale all of ``model``'s gradients in place so their joint norm is at most ``max_norm``.
+
+    Derived in: bptt-clipping. The direction of the gradient is kept; only its length
+    is capped: ``g ← g · min(1, max_norm / ‖g‖)`` with ``‖g‖² = Σ_k ‖grads[k]‖²`` (as PyTorch's
+    ``clip_grad_norm_``).
+
+    Parameters
+    ----------
+    model : Module
+        Its ``grads`` are rescaled in place.
+    max_norm : float
+        The cap, a finite number > 0.
+
+    Returns
+    -------
+    float
+        The total norm *before* clipping (log it to see how often clipping acts). A non-finite
+        gradient gives a non-finite norm and leaves the gradients unchanged.
+    """
+    who = "clip_grad_norm"
+    check_instance(model, Module, "model", who, "a companion.nn Module")
+    max_norm = check_positive(max_norm, "max_norm", who)
+    grads = model.grads
+    total = float(np.sqrt(sum(float(np.sum(g.astype(np.float64) ** 2)) for g in grads.values())))
+    if total > max_norm:
+        scale = max_norm / total
+        for g in grads.values():
+            g *= scale
+    return total

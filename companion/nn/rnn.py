@@ -1,9 +1,10 @@
-"""A vanilla (tanh) RNN with an explicit BPTT loop that keeps a per-time-step record, pooling over
-time, and gradient-norm clipping.
+"""A vanilla (tanh) RNN with an explicit BPTT loop that keeps a per-time-step record, and pooling
+over time.
 
-Derived in: Gradients through time §1 (the RNN and BPTT as a loop), §2 (the per-time-step record),
-§3 (vanishing/exploding: the rate ``σ_max(Wh) · max tanh'``), §4 (clipping), §5 (the recall task),
-§6 (pooling over time).
+Derived in: bptt-loop (the RNN and BPTT as a loop), bptt-record (the per-time-step record),
+bptt-vanishing (vanishing/exploding: the rate ``σ_max(Wh) · max tanh'``) and bptt-pooling
+(pooling over time). Gradient-norm clipping lives in :mod:`companion.nn.optim` and the recall
+task in :mod:`companion.nn.tasks`; both are re-exported here, where they used to be.
 
 The cell is ``a_t = x_t Wx + h_{t-1} Wh + b``, ``h_t = tanh(a_t)``, for ``t = 1 … T`` from an
 initial state ``h_0``. The layer returns every hidden state, ``(N, T, H)``; what comes after it
@@ -17,14 +18,20 @@ from typing import Literal
 
 import numpy as np
 
-from companion._checks import as_float_array, check_ndim
-from companion.nn.layers import Init, _rng, init_weights
+from companion._checks import (as_float_array, as_rng, check_bool, check_choice, check_float_dtype, check_int,
+                              check_ndim, check_number)
+from companion.nn.layers import Init, init_weights
 from companion.nn.module import Module
+from companion.nn.optim import clip_grad_norm  # noqa: F401 (re-exported: it lived here)
+from companion.nn.tasks import make_recall_task  # noqa: F401 (re-exported: it lived here)
+
+__all__ = ["RNN", "BPTTRecord", "TemporalPool", "clip_grad_norm", "make_recall_task"]
+RECURRENT_INITS = ("orthogonal", "xavier")
 
 
 @dataclass
 class BPTTRecord:
-    """What one backward pass of :class:`RNN` saw at every time step. Derived in: Gradients through time §2.
+    """What one backward pass of :class:`RNN` saw at every time step. Derived in: bptt-record.
 
     Attributes
     ----------
@@ -48,27 +55,56 @@ class BPTTRecord:
     db: np.ndarray | None
     dh0: np.ndarray
 
+    def __post_init__(self) -> None:
+        who = "BPTTRecord"
+        self.dh = as_float_array(self.dh, who, "dh")
+        check_ndim(self.dh, 3, who, "(N, T, H)", "dh")
+        n, T, H = self.dh.shape
+        self.da = as_float_array(self.da, who, "da")
+        self.dh0 = as_float_array(self.dh0, who, "dh0")
+        for name, arr, shape in (("da", self.da, (n, T, H)), ("dh0", self.dh0, (n, H))):
+            if arr.shape != shape:
+                raise ValueError(f"{who}: dh has shape {self.dh.shape}, so {name} must have shape {shape}, "
+                                 f"got {arr.shape}")
+        steps = {"dWx": self.dWx, "dWh": self.dWh, "db": self.db}
+        if any(v is None for v in steps.values()) and any(v is not None for v in steps.values()):
+            raise ValueError(f"{who}: give all of dWx, dWh and db (the full record) or none of them")
+        for name, v in steps.items():
+            if v is not None:
+                arr = as_float_array(v, who, name)
+                if arr.ndim < 2 or arr.shape[0] != T or arr.shape[-1] != H:
+                    raise ValueError(f"{who}: {name} must hold one entry per time step, shape ({T}, ..., {H}), "
+                                     f"got {arr.shape}")
+                setattr(self, name, arr)
+
     def dh_norm(self) -> np.ndarray:
         """``‖dL/dh_t‖`` for each ``t`` (Frobenius norm over batch and hidden units), shape ``(T,)``."""
         return np.sqrt(np.sum(self.dh**2, axis=(0, 2)))
+
+
+def _check_recurrent_init(init: object, who: str) -> str | float:
+    if isinstance(init, str):
+        return check_choice(init, "recurrent_init", who, RECURRENT_INITS)
+    if isinstance(init, (bool, np.bool_)) or not isinstance(init, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{who}: recurrent_init must be 'orthogonal', 'xavier' or a number >= 0 "
+                        f"(the spectral radius), got {init!r}")
+    return check_number(init, "recurrent_init (a spectral radius)", who, low=0.0)
 
 
 def _recurrent_init(rng: np.random.Generator, hidden: int, init: str | float) -> np.ndarray:
     if init == "orthogonal":
         q, r = np.linalg.qr(rng.standard_normal((hidden, hidden)))
         return q * np.sign(np.diag(r))  # Haar-distributed orthogonal matrix
-    if isinstance(init, (int, float)) and not isinstance(init, bool):
-        # Gaussian entries of std init/sqrt(H): spectral radius ≈ init for large H (circular law).
-        return rng.normal(0.0, float(init) / np.sqrt(hidden), size=(hidden, hidden))
     if init == "xavier":
         return init_weights(rng, hidden, hidden, "xavier")
-    raise ValueError(f"RNN: unknown recurrent_init {init!r}: use 'orthogonal', 'xavier' or a float (spectral radius)")
+    # Gaussian entries of std init/sqrt(H): spectral radius ≈ init for large H (circular law).
+    return rng.normal(0.0, float(init) / np.sqrt(hidden), size=(hidden, hidden))
 
 
 class RNN(Module):
     """Tanh RNN on ``(N, T, D)`` inputs returning all hidden states ``(N, T, H)``.
 
-    Derived in: Gradients through time §1 (forward, BPTT loop) and §2 (the record).
+    Derived in: bptt-loop (forward, BPTT loop) and bptt-record (the record).
 
     Parameters
     ----------
@@ -117,16 +153,16 @@ class RNN(Module):
         dtype: type = np.float64,
     ) -> None:
         super().__init__()
-        for name, v in (("input_size", input_size), ("hidden_size", hidden_size)):
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-                raise ValueError(f"RNN: {name} must be a positive integer, got {v!r}")
-        if record not in ("full", "dh", False):
-            raise ValueError(f"RNN: record must be 'full', 'dh' or False, got {record!r}")
-        self.input_size, self.hidden_size = int(input_size), int(hidden_size)
-        self.record_mode = record
-        g = _rng(rng)
+        who = "RNN"
+        self.input_size = check_int(input_size, "input_size", who)
+        self.hidden_size = check_int(hidden_size, "hidden_size", who)
+        self.record_mode = check_choice(record, "record", who, ("full", "dh", False))
+        recurrent_init = _check_recurrent_init(recurrent_init, who)
+        learn_h0 = check_bool(learn_h0, "learn_h0", who)
+        dtype = check_float_dtype(dtype, "dtype", who)
+        g = as_rng(rng, "rng", who)
         D, H = self.input_size, self.hidden_size
-        self.params["Wx"] = init_weights(g, D, H, init).astype(dtype)
+        self.params["Wx"] = init_weights(g, D, H, init, who=who).astype(dtype)
         self.params["Wh"] = _recurrent_init(g, H, recurrent_init).astype(dtype)
         self.params["b"] = np.zeros(H, dtype=dtype)
         if learn_h0:
@@ -152,7 +188,7 @@ class RNN(Module):
         return h0, False
 
     def forward(self, x: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
-        """All hidden states ``h_1 … h_T`` as an ``(N, T, H)`` array. Derived in: Gradients through time §1."""
+        """All hidden states ``h_1 … h_T`` as an ``(N, T, H)`` array. Derived in: bptt-loop."""
         Wx, Wh, b = self.params["Wx"], self.params["Wh"], self.params["b"]
         x = as_float_array(x, self, dtype=Wx.dtype)
         check_ndim(x, 3, repr(self), f"(N, T, {self.input_size})")
@@ -177,7 +213,7 @@ class RNN(Module):
     def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """BPTT: one explicit loop from ``t = T`` down to 1, vectorised over the batch; returns dL/dx.
 
-        Derived in: Gradients through time §1. ``dout`` is ``(N, T, H)``: the gradient of the loss
+        Derived in: bptt-loop. ``dout`` is ``(N, T, H)``: the gradient of the loss
         with respect to each returned hidden state through the layers above only.
         """
         if self._cache is None:
@@ -227,7 +263,7 @@ class RNN(Module):
 
 
 class TemporalPool(Module):
-    """Pool ``(N, T, H) -> (N, H)`` over time. Derived in: Gradients through time §6 (Q16).
+    """Pool ``(N, T, H) -> (N, H)`` over time. Derived in: bptt-pooling (Q16).
 
     Parameters
     ----------
@@ -248,9 +284,7 @@ class TemporalPool(Module):
 
     def __init__(self, mode: Literal["max", "mean", "last"] = "max") -> None:
         super().__init__()
-        if mode not in self.MODES:
-            raise ValueError(f"TemporalPool: mode must be one of {self.MODES}, got {mode!r}")
-        self.mode = mode
+        self.mode = check_choice(mode, "mode", "TemporalPool", self.MODES)
         self.argmax: np.ndarray | None = None
         self._shape: tuple[int, int, int] | None = None
 
@@ -288,52 +322,3 @@ class TemporalPool(Module):
 
     def __repr__(self) -> str:
         return f"TemporalPool(mode={self.mode!r})"
-
-
-def clip_grad_norm(model: Module, max_norm: float) -> float:
-    """Rescale all of ``model``'s gradients in place so their joint norm is at most ``max_norm``.
-
-    Derived in: Gradients through time §4. The direction of the gradient is kept; only its length
-    is capped: ``g ← g · min(1, max_norm / ‖g‖)`` with ``‖g‖² = Σ_k ‖grads[k]‖²`` (as PyTorch's
-    ``clip_grad_norm_``).
-
-    Returns
-    -------
-    float
-        The total norm *before* clipping (log it to see how often clipping acts).
-    """
-    if not isinstance(model, Module):
-        raise TypeError(f"clip_grad_norm: expected a Module, got {type(model).__name__}")
-    if not (np.isfinite(max_norm) and max_norm > 0):
-        raise ValueError(f"clip_grad_norm: max_norm must be a positive number, got {max_norm!r}")
-    grads = model.grads
-    total = float(np.sqrt(sum(float(np.sum(g.astype(np.float64) ** 2)) for g in grads.values())))
-    if total > max_norm:
-        scale = max_norm / total
-        for g in grads.values():
-            g *= scale
-    return total
-
-
-def make_recall_task(
-    n: int, T: int, n_symbols: int = 4, *, rng: np.random.Generator | int | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """A memory task: recall the first symbol of a sequence after ``T − 1`` distractors.
-
-    Derived in: Gradients through time §5. Each sequence is ``T`` one-hot vectors over
-    ``n_symbols`` symbols, all drawn uniformly at random; the label is the symbol at ``t = 1``.
-    Read from the last hidden state, the label can only be predicted if the RNN carried it through
-    ``T − 1`` steps; guessing scores ``1 / n_symbols``.
-
-    Returns
-    -------
-    x : float64 array (n, T, n_symbols)
-    labels : int array (n,)
-    """
-    for name, v, lo in (("n", n, 1), ("T", T, 1), ("n_symbols", n_symbols, 2)):
-        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < lo:
-            raise ValueError(f"make_recall_task: {name} must be an integer >= {lo}, got {v!r}")
-    symbols = _rng(rng).integers(0, n_symbols, size=(n, T))
-    x = np.zeros((n, T, n_symbols))
-    np.put_along_axis(x, symbols[:, :, None], 1.0, axis=2)
-    return x, symbols[:, 0].copy()

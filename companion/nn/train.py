@@ -1,5 +1,8 @@
-"""A training loop that keeps a history. Derived in: Batch gradients §1 (online, mini-batch and
-full-batch training), §4 (accuracy) and §6 (per-layer gradient norms, copies of gradients).
+"""A training loop that keeps a history.
+
+Derived in: batch-online-minibatch-full (online, mini-batch and full-batch training),
+batch-stuck-at-chance (accuracy) and batch-keeping-gradients (per-layer gradient norms, copies
+of gradients).
 
 One step of :func:`fit` is: ``zero_grad`` → forward → loss → backward → record → ``optimizer.step()``.
 The record is taken *before* the next step's ``zero_grad`` and ``backward`` overwrite the gradient
@@ -15,19 +18,17 @@ from typing import Any
 
 import numpy as np
 
-from companion._checks import as_float_array, check_class_labels, check_ndim
+from companion._checks import (as_float_array, as_real_array, as_rng, check_bool, check_callable, check_class_labels,
+                              check_instance, check_int, check_ndim, check_number, check_str)
 from companion.nn.module import Module
+
+__all__ = ["accuracy", "iterate_minibatches", "History", "fit"]
 
 LossFn = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
 Metric = Callable[[np.ndarray, np.ndarray], float]
 
-
-def _rng(rng: np.random.Generator | int | None) -> np.random.Generator:
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-
-
 def accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
-    """Fraction of rows whose largest score is at the true label. Derived in: Batch gradients §4.
+    """Fraction of rows whose largest score is at the true label. Derived in: batch-stuck-at-chance.
 
     Parameters
     ----------
@@ -57,7 +58,9 @@ def accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
 
 def _check_xy(x: Any, y: Any, who: str, names: tuple[str, str] = ("x", "y")) -> tuple[np.ndarray, np.ndarray]:
     x = as_float_array(x, who, names[0])
-    y = np.asarray(y)
+    y = as_real_array(y, who, names[1] + " (labels or targets)")
+    if y.dtype.kind == "f":
+        y = as_float_array(y, who, names[1])  # no NaN or infinity among the targets
     if x.ndim < 1 or y.ndim < 1:
         raise ValueError(
             f"{who}: {names[0]} and {names[1]} need a leading sample axis, got shapes {x.shape} and {y.shape}"
@@ -72,13 +75,6 @@ def _check_xy(x: Any, y: Any, who: str, names: tuple[str, str] = ("x", "y")) -> 
     return x, y
 
 
-def _check_batch_size(batch_size: int | None, who: str) -> None:
-    if batch_size is not None and (
-        isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1
-    ):
-        raise ValueError(f"{who}: batch_size must be a positive integer or None (full batch), got {batch_size!r}")
-
-
 def iterate_minibatches(
     x: np.ndarray,
     y: np.ndarray,
@@ -88,7 +84,7 @@ def iterate_minibatches(
     rng: np.random.Generator | int | None = None,
     drop_last: bool = False,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield ``(x_batch, y_batch)`` covering the data once (one epoch). Derived in: Batch gradients §1.
+    """Yield ``(x_batch, y_batch)`` covering the data once (one epoch). Derived in: batch-online-minibatch-full.
 
     Parameters
     ----------
@@ -102,13 +98,26 @@ def iterate_minibatches(
         Source of the order; an int is a seed.
     drop_last : bool
         Skip a final batch smaller than ``batch_size``.
+
+    Returns
+    -------
+    iterator of (x_batch, y_batch)
+        The arguments are checked when the function is called, not when the first batch is drawn.
     """
     who = "iterate_minibatches"
     x, y = _check_xy(x, y, who)
-    _check_batch_size(batch_size, who)
+    batch_size = check_int(batch_size, "batch_size", who, none_ok=True)
+    shuffle = check_bool(shuffle, "shuffle", who)
+    drop_last = check_bool(drop_last, "drop_last", who)
+    gen = as_rng(rng, "rng", who)
     n = x.shape[0]
-    b = n if batch_size is None else min(int(batch_size), n)
-    order = _rng(rng).permutation(n) if shuffle else None
+    b = n if batch_size is None else min(batch_size, n)
+    return _batches(x, y, b, gen.permutation(n) if shuffle else None, drop_last)
+
+
+def _batches(x: np.ndarray, y: np.ndarray, b: int, order: np.ndarray | None,
+             drop_last: bool) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    n = x.shape[0]
     for start in range(0, n, b):
         if drop_last and start + b > n:
             break
@@ -121,7 +130,7 @@ def iterate_minibatches(
 
 @dataclass
 class History:
-    """What :func:`fit` recorded. Derived in: Batch gradients §1 and §6.
+    """What :func:`fit` recorded. Derived in: batch-online-minibatch-full and batch-keeping-gradients.
 
     Attributes
     ----------
@@ -157,6 +166,16 @@ class History:
     steps_per_epoch: int = 0
     diverged: bool = False
     seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        who = "History"
+        for name in ("loss", "batch_sizes", "epoch_loss", "grads"):
+            check_instance(getattr(self, name), list, name, who, "a list")
+        for name in ("grad_norms", "metrics"):
+            check_instance(getattr(self, name), dict, name, who, "a dict")
+        check_int(self.steps_per_epoch, "steps_per_epoch", who, low=0)
+        check_bool(self.diverged, "diverged", who)
+        check_number(self.seconds, "seconds", who, low=0.0)
 
     @property
     def steps(self) -> int:
@@ -207,7 +226,7 @@ def fit(
 ) -> History:
     """Train ``model`` by mini-batch gradient descent and record a :class:`History`.
 
-    Derived in: Batch gradients §1 (online / mini-batch / full batch) and §6 (the record).
+    Derived in: batch-online-minibatch-full (online / mini-batch / full batch) and batch-keeping-gradients (the record).
 
     Parameters
     ----------
@@ -247,35 +266,35 @@ def fit(
     History
     """
     who = "fit"
-    if not isinstance(model, Module):
-        raise ValueError(f"{who}: model must be a companion.nn Module, got {type(model).__name__}")
+    check_instance(model, Module, "model", who, "a companion.nn Module")
     x, y = _check_xy(x, y, who)
-    if not callable(loss):
-        raise ValueError(f"{who}: loss must be callable (pred, target) -> (value, dpred), got {loss!r}")
+    check_callable(loss, "loss", who, "(pred, target) -> (value, dpred)")
     if not callable(getattr(optimizer, "step", None)):
-        raise ValueError(f"{who}: optimizer must have a step() method, got {type(optimizer).__name__}")
+        raise TypeError(f"{who}: optimizer must have a step() method, got {type(optimizer).__name__}")
     if getattr(optimizer, "model", model) is not model:
         raise ValueError(f"{who}: the optimizer was built on a different model than the one being trained")
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"{who}: epochs must be a positive integer, got {epochs!r}")
-    _check_batch_size(batch_size, who)
+    epochs = check_int(epochs, "epochs", who)
+    batch_size = check_int(batch_size, "batch_size", who, none_ok=True)
+    shuffle = check_bool(shuffle, "shuffle", who)
+    gen = as_rng(rng, "rng", who)
     if (x_val is None) != (y_val is None):
         raise ValueError(f"{who}: give both x_val and y_val, or neither")
     if x_val is not None:
         x_val, y_val = _check_xy(x_val, y_val, who, ("x_val", "y_val"))
-    metrics = dict(metrics or {})
+    metrics = dict(check_instance(metrics, dict, "metrics", who, "a dict of name -> callable", none_ok=True) or {})
     for name, fn in metrics.items():
-        if not callable(fn):
-            raise ValueError(f"{who}: metric {name!r} must be callable (pred, target) -> float")
-    if diverge_factor is not None and not (np.isfinite(diverge_factor) and diverge_factor > 1):
-        raise ValueError(f"{who}: diverge_factor must be a number > 1 or None, got {diverge_factor!r}")
+        check_str(name, "every metric name", who)
+        check_callable(fn, f"metric {name!r}", who, "(pred, target) -> float")
+    keep_grads = check_bool(keep_grads, "keep_grads", who)
+    check_callable(callback, "callback", who, "(step, model, history)", none_ok=True)
+    diverge_factor = check_number(diverge_factor, "diverge_factor", who, low=1.0, low_open=True, none_ok=True)
+    progress = check_bool(progress, "progress", who)
 
-    gen = _rng(rng)
     n = x.shape[0]
-    b = n if batch_size is None else min(int(batch_size), n)
+    b = n if batch_size is None else min(batch_size, n)
     history = History(steps_per_epoch=-(-n // b), grad_norms={k: [] for k in model.grads})
     was_training = model.training
-    epoch_iter: Any = range(int(epochs))
+    epoch_iter: Any = range(epochs)
     if progress:
         from tqdm.auto import tqdm
 
@@ -285,7 +304,7 @@ def fit(
         for _ in epoch_iter:
             model.train()
             total, seen = 0.0, 0
-            for xb, yb in iterate_minibatches(x, y, b, shuffle=shuffle, rng=gen):
+            for xb, yb in _batches(x, y, b, gen.permutation(n) if shuffle else None, False):
                 model.zero_grad()
                 value, dpred = loss(model.forward(xb), yb)
                 value = float(value)

@@ -1,6 +1,6 @@
 """Reinforcement learning on Gymnasium environments: policy gradients and DQN.
 
-Derived in: Policy gradients (chapter 5) and DQN (chapter 6).
+Derived in: policy-gradients and dqn.
 """
 
 from companion.rl.bandit import bandit_ascent, bandit_gradient, bandit_objective, score_function_samples

@@ -1,8 +1,10 @@
 """Deep Q-learning (DQN): one Q value per action, the loss on the chosen action only.
 
-Derived in: DQN §1–§5. A replay record ``(s, a, r, s', terminated)`` holds *one* action, while
-the network outputs ``Q(s, ·)`` for every action. The loss compares only ``Q(s, a)`` with the
-target ``y = r + γ (1 − terminated) max_a' Q_target(s', a')``; the other outputs get exactly zero
+Derived in: dqn-q-per-action, dqn-gather-mask, dqn-ingredients, dqn-cartpole, dqn-instability.
+
+A replay record ``(s, a, r, s', terminated)`` holds *one* action, while the network outputs
+``Q(s, ·)`` for every action. The loss compares only ``Q(s, a)`` with the target
+``y = r + γ (1 − terminated) max_a' Q_target(s', a')``; the other outputs get exactly zero
 gradient. Two equivalent ways to pick ``Q(s, a)``: gather by index (:func:`q_loss_gather`) or
 multiply by a one-hot mask (:func:`q_loss_onehot`).
 """
@@ -14,14 +16,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from companion._checks import as_float_array
+from companion._checks import (as_float_array, as_rng, check_bool, check_choice, check_int, check_int_tuple,
+                              check_number, check_positive, check_probability)
 from companion._progress import show_progress
 from companion.nn.module import Sequential
-from companion.nn.optim import Adam
-from companion.nn.rnn import clip_grad_norm
-from companion.rl.envs import check_positive_int, env_dims, make_env
+from companion.nn.optim import Adam, clip_grad_norm
+from companion.rl.envs import check_env_id, env_dims, make_env
 from companion.rl.policies import mlp
-from companion.rl.training import Tracker, TrainResult, make_config
+from companion.rl.training import Config, Tracker, TrainResult, make_config
+
+__all__ = ["q_loss_gather", "q_loss_onehot", "linear_epsilon", "ReplayBuffer", "DQNConfig", "train_dqn", "LOSSES"]
 
 LOSSES = ("huber", "squared")
 
@@ -37,7 +41,9 @@ def _loss_and_slope(delta: np.ndarray, kind: str, huber_delta: float) -> tuple[n
     raise ValueError(f"DQN loss must be one of {LOSSES}, got {kind!r}")
 
 
-def _check_q(q: np.ndarray, actions: np.ndarray, targets: np.ndarray, who: str):
+def _check_q(q: np.ndarray, actions: np.ndarray, targets: np.ndarray, loss: str, huber_delta: float, who: str):
+    loss = check_choice(loss, "loss", who, LOSSES)
+    huber_delta = check_positive(huber_delta, "huber_delta", who)
     q = as_float_array(q, who, "q")
     if q.ndim != 2:
         raise ValueError(f"{who}: expected q of shape (N, n_actions), got {q.shape}")
@@ -50,9 +56,9 @@ def _check_q(q: np.ndarray, actions: np.ndarray, targets: np.ndarray, who: str):
     targets = as_float_array(targets, who, "targets", dtype=q.dtype)
     if targets.shape != (n,):
         raise ValueError(f"{who}: expected targets of shape ({n},), got {targets.shape}")
-    if n == 0:
-        raise ValueError(f"{who}: empty batch")
-    return q, actions, targets
+    if n == 0 or k == 0:
+        raise ValueError(f"{who}: empty batch (q has shape {q.shape})")
+    return q, actions, targets, loss, huber_delta
 
 
 def q_loss_gather(
@@ -70,6 +76,8 @@ def q_loss_gather(
         The TD targets ``y_i`` (treated as constants).
     loss : {"huber", "squared"}
         ``(1/N) Σ δ²`` or the Huber loss with threshold ``huber_delta`` (½δ² inside, linear outside).
+    huber_delta : float
+        The Huber threshold κ (> 0).
 
     Returns
     -------
@@ -77,9 +85,9 @@ def q_loss_gather(
     dq : array (N, n_actions)
         Non-zero only at ``(i, actions[i])``: every other action's output gets exactly zero gradient.
 
-    Derived in: DQN §2.
+    Derived in: dqn-gather-mask.
     """
-    q, actions, targets = _check_q(q, actions, targets, "q_loss_gather")
+    q, actions, targets, loss, huber_delta = _check_q(q, actions, targets, loss, huber_delta, "q_loss_gather")
     n = q.shape[0]
     rows = np.arange(n)
     delta = q[rows, actions] - targets
@@ -95,9 +103,9 @@ def q_loss_onehot(
     """The same loss as :func:`q_loss_gather`, picking ``Q(s, a)`` as ``Σ_a' Q(s, a') · onehot(a)_a'``.
 
     The mask multiplies the gradient too, so the other actions' entries of ``dq`` are zero.
-    Derived in: DQN §2.
+    Derived in: dqn-gather-mask.
     """
-    q, actions, targets = _check_q(q, actions, targets, "q_loss_onehot")
+    q, actions, targets, loss, huber_delta = _check_q(q, actions, targets, loss, huber_delta, "q_loss_onehot")
     n, k = q.shape
     mask = (actions[:, None] == np.arange(k)[None, :]).astype(q.dtype)
     delta = (q * mask).sum(axis=1) - targets
@@ -108,24 +116,50 @@ def q_loss_onehot(
 def linear_epsilon(step: int, start: float = 1.0, end: float = 0.05, decay_steps: int = 10_000) -> float:
     """ε for ε-greedy exploration: linear from ``start`` to ``end`` over ``decay_steps``, then flat.
 
-    Derived in: DQN §3.
+    Derived in: dqn-ingredients.
+
+    Parameters
+    ----------
+    step : int
+        Environment steps taken so far (>= 0).
+    start, end : float
+        ε at step 0 and after the decay, each in [0, 1].
+    decay_steps : int
+        Length of the linear decay (>= 0; 0 means ``end`` from the start).
+
+    Returns
+    -------
+    float
+        ε in [0, 1].
     """
-    if decay_steps <= 0:
-        return float(end)
-    frac = min(max(step, 0) / decay_steps, 1.0)
+    who = "linear_epsilon"
+    step = check_int(step, "step", who, low=0)
+    start, end = check_probability(start, "start", who), check_probability(end, "end", who)
+    decay_steps = check_int(decay_steps, "decay_steps", who, low=0)
+    if decay_steps == 0:
+        return end
+    frac = min(step / decay_steps, 1.0)
     return float(start + frac * (end - start))
 
 
 class ReplayBuffer:
     """A ring buffer of transitions ``(s, a, r, s', terminated)``, sampled uniformly.
 
-    Derived in: DQN §3 (replay breaks the correlation between consecutive samples).
+    Derived in: dqn-ingredients (replay breaks the correlation between consecutive samples).
+
+    Parameters
+    ----------
+    capacity : int
+        Transitions kept (>= 1); the oldest is overwritten when full.
+    obs_dim : int
+        Length of an observation (>= 1).
     """
 
     def __init__(self, capacity: int, obs_dim: int) -> None:
-        self.capacity = check_positive_int(capacity, "capacity", "ReplayBuffer")
-        self.obs = np.zeros((self.capacity, obs_dim))
-        self.next_obs = np.zeros((self.capacity, obs_dim))
+        self.capacity = check_int(capacity, "capacity", "ReplayBuffer")
+        self.obs_dim = check_int(obs_dim, "obs_dim", "ReplayBuffer")
+        self.obs = np.zeros((self.capacity, self.obs_dim))
+        self.next_obs = np.zeros((self.capacity, self.obs_dim))
         self.actions = np.zeros(self.capacity, dtype=np.int64)
         self.rewards = np.zeros(self.capacity)
         self.terminated = np.zeros(self.capacity)
@@ -133,7 +167,20 @@ class ReplayBuffer:
         self._pos = 0
 
     def add(self, obs: np.ndarray, action: int, reward: float, next_obs: np.ndarray, terminated: bool) -> None:
-        """Store one transition, overwriting the oldest when full."""
+        """Store one transition, overwriting the oldest when full.
+
+        ``obs`` and ``next_obs`` are finite arrays of shape ``(obs_dim,)``, ``action`` an integer
+        >= 0, ``reward`` a finite number and ``terminated`` True or False (a truncated episode is
+        not terminated: its target still bootstraps).
+        """
+        who = "ReplayBuffer.add"
+        obs, next_obs = as_float_array(obs, who, "obs"), as_float_array(next_obs, who, "next_obs")
+        for name, o in (("obs", obs), ("next_obs", next_obs)):
+            if o.shape != (self.obs_dim,):
+                raise ValueError(f"{who}: expected {name} of shape ({self.obs_dim},), got {o.shape}")
+        action = check_int(action, "action", who, low=0)
+        reward = check_number(reward, "reward", who)
+        terminated = check_bool(terminated, "terminated", who)
         i = self._pos
         self.obs[i], self.actions[i], self.rewards[i] = obs, action, reward
         self.next_obs[i], self.terminated[i] = next_obs, float(terminated)
@@ -141,9 +188,13 @@ class ReplayBuffer:
         self.size = min(self.size + 1, self.capacity)
 
     def sample(self, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-        """``(obs, actions, rewards, next_obs, terminated)`` for ``batch_size`` uniform draws."""
+        """``(obs, actions, rewards, next_obs, terminated)`` for ``batch_size`` uniform draws (with
+        replacement) from ``rng`` (a numpy Generator or an int seed)."""
+        who = "ReplayBuffer.sample"
+        batch_size = check_int(batch_size, "batch_size", who)
+        rng = as_rng(rng, "rng", who)
         if self.size == 0:
-            raise ValueError("ReplayBuffer.sample: the buffer is empty")
+            raise ValueError(f"{who}: the buffer is empty")
         idx = rng.integers(0, self.size, size=batch_size)
         return self.obs[idx], self.actions[idx], self.rewards[idx], self.next_obs[idx], self.terminated[idx]
 
@@ -152,7 +203,7 @@ class ReplayBuffer:
 
 
 @dataclass(frozen=True)
-class DQNConfig:
+class DQNConfig(Config):
     """Hyper-parameters of :func:`train_dqn`; the defaults are the tuned configuration.
 
     Training alternates phases: ``train_every`` environment steps with ε-greedy actions, then
@@ -161,7 +212,7 @@ class DQNConfig:
     budget: training stops early once a greedy evaluation averages ``stop_return``
     (``None``: never).
 
-    Derived in: DQN §3–§5.
+    Derived in: dqn-ingredients, dqn-cartpole, dqn-instability.
     """
 
     total_steps: int = 100_000
@@ -186,25 +237,27 @@ class DQNConfig:
     solved_return: float = 475.0
     stop_return: float | None = 500.0
 
-    def validate(self, who: str) -> None:
+    def validate(self, who: str = "DQNConfig") -> None:
+        """Check every field (a TypeError or ValueError naming ``who`` and the field)."""
         for name in ("total_steps", "batch_size", "buffer_size", "train_every", "gradient_steps", "target_update",
                      "eval_every", "eval_episodes", "confirm_episodes"):
-            check_positive_int(getattr(self, name), name, who)
+            check_int(getattr(self, name), name, who)
         for name in ("learning_starts", "eps_decay_steps"):
-            check_positive_int(getattr(self, name), name, who, allow_zero=True)
-        if not (np.isfinite(self.lr) and self.lr > 0):
-            raise ValueError(f"{who}: lr must be a positive number, got {self.lr!r}")
-        if not 0.0 <= self.gamma <= 1.0:
-            raise ValueError(f"{who}: gamma must lie in [0, 1], got {self.gamma!r}")
-        if not (0.0 <= self.eps_end <= 1.0 and 0.0 <= self.eps_start <= 1.0):
-            raise ValueError(f"{who}: eps_start and eps_end must lie in [0, 1], got {self.eps_start}, {self.eps_end}")
-        if self.loss not in LOSSES:
-            raise ValueError(f"{who}: loss must be one of {LOSSES}, got {self.loss!r}")
+            check_int(getattr(self, name), name, who, low=0)
+        check_positive(self.lr, "lr", who)
+        for name in ("gamma", "eps_start", "eps_end"):
+            check_probability(getattr(self, name), name, who)
+        check_int_tuple(self.hidden, "hidden", who)
+        check_choice(self.loss, "loss", who, LOSSES)
+        check_bool(self.double, "double", who)
+        check_positive(self.max_grad_norm, "max_grad_norm", who, none_ok=True)
+        check_number(self.solved_return, "solved_return", who)
+        check_number(self.stop_return, "stop_return", who, none_ok=True)
 
 
 def _dqn_update(net: Sequential, target: Sequential, opt: Adam, buffer: ReplayBuffer, cfg: DQNConfig,
                 rng: np.random.Generator) -> float:
-    """One gradient step on a replayed batch; returns the loss. Derived in: DQN §4."""
+    """One gradient step on a replayed batch; returns the loss. Derived in: dqn-cartpole."""
     s, a, rew, s2, done = buffer.sample(cfg.batch_size, rng)
     q_next = target.forward(s2)
     if cfg.double:  # the online net picks a', the target net scores it
@@ -250,11 +303,13 @@ def train_dqn(
         ``episode_returns``, the greedy ``policy`` of the best evaluation (DQN is unstable; the
         last network may be much worse), ``config``, ``steps``/``seconds``, the evaluations and losses.
 
-    Derived in: DQN §4.
+    Derived in: dqn-cartpole.
     """
     who = "train_dqn"
-    seed = check_positive_int(seed, "seed", who, allow_zero=True)
+    seed = check_int(seed, "seed", who, low=0)
     cfg = make_config(DQNConfig, config, overrides, who)
+    show = show_progress(progress, who)
+    check_env_id(env_id, who)  # everything is checked before an environment is made
     env = make_env(env_id, who)
     obs_dim, n_actions = env_dims(env)
     env.action_space.seed(seed)
@@ -263,7 +318,7 @@ def train_dqn(
     target = copy.deepcopy(net)
     opt = Adam(net, lr=cfg.lr)
     buffer = ReplayBuffer(cfg.buffer_size, obs_dim)
-    tracker = Tracker(env_id, net, obs_dim, cfg, seed, show_progress(progress, who))
+    tracker = Tracker(env_id, net, obs_dim, cfg, seed, show)
     episode = 0
     obs = np.asarray(env.reset(seed=seed * 100_003)[0], dtype=np.float64)
     ep_return = 0.0

@@ -1,6 +1,6 @@
 """Making and checking Gymnasium environments for the RL chapters.
 
-Derived in: Policy gradients §1 (the agent-environment loop). Environments always come from
+Derived in: pg-objective (the agent-environment loop). Environments always come from
 Gymnasium; nothing here simulates a system of its own.
 """
 
@@ -9,16 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 import gymnasium as gym
-import numpy as np
+
+from companion._checks import check_str
+
+__all__ = ["check_env_id", "make_env", "env_dims"]
 
 
 def check_env_id(env_id: Any, who: str) -> gym.envs.registration.EnvSpec:
-    """Return the registered spec of ``env_id`` or raise a ValueError naming ``who``.
+    """Return the registered spec of ``env_id``: a TypeError unless it is a string, a ValueError
+    naming ``who`` unless Gymnasium knows it. Nothing is made.
 
-    Derived in: Policy gradients §1.
+    Derived in: pg-objective.
     """
     if not isinstance(env_id, str):
-        raise ValueError(f"{who}: env_id must be a Gymnasium id such as 'CartPole-v1', got {env_id!r}")
+        raise TypeError(f"{who}: env_id must be a Gymnasium id such as 'CartPole-v1', got {env_id!r}")
     try:
         return gym.spec(env_id)
     except gym.error.Error as exc:
@@ -41,10 +45,21 @@ def make_env(env_id: str, who: str = "make_env") -> gym.Env:
     -------
     gymnasium.Env
 
-    Derived in: Policy gradients §1.
+    Raises
+    ------
+    TypeError
+        ``env_id`` (or ``who``) is not a string.
+    ValueError
+        Gymnasium does not know ``env_id`` or cannot make it, or its spaces do not fit the agents.
+
+    Derived in: pg-objective.
     """
+    who = check_str(who, "who", "make_env")
     check_env_id(env_id, who)
-    env = gym.make(env_id)
+    try:
+        env = gym.make(env_id)
+    except gym.error.Error as exc:  # e.g. a missing optional dependency (box2d, mujoco)
+        raise ValueError(f"{who}: Gymnasium could not make {env_id!r} ({exc})") from None
     if not isinstance(env.action_space, gym.spaces.Discrete):
         env.close()
         raise ValueError(
@@ -60,18 +75,7 @@ def make_env(env_id: str, who: str = "make_env") -> gym.Env:
 def env_dims(env: gym.Env) -> tuple[int, int]:
     """``(observation size, number of actions)`` of an environment made by :func:`make_env`.
 
-    Derived in: Policy gradients §1.
+    Derived in: pg-objective.
     """
     return int(env.observation_space.shape[0]), int(env.action_space.n)
 
-
-def check_positive_int(value: Any, name: str, who: str, *, allow_zero: bool = False) -> int:
-    """Return ``int(value)`` or raise a ValueError if it is not a (positive) integer.
-
-    Derived in: Policy gradients §1 (budgets and seeds are checked before any work starts).
-    """
-    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-    if not ok or value < 0 or (value == 0 and not allow_zero):
-        kind = "a non-negative" if allow_zero else "a positive"
-        raise ValueError(f"{who}: {name} must be {kind} integer, got {value!r}")
-    return int(value)

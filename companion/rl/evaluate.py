@@ -1,6 +1,6 @@
 """Greedy evaluation of a policy on fresh, seeded episodes.
 
-Derived in: Policy gradients §5 (average return, not the loss, measures a policy).
+Derived in: pg-loss-not-performance (average return, not the loss, measures a policy).
 """
 
 from __future__ import annotations
@@ -9,15 +9,19 @@ from typing import Any, Callable
 
 import numpy as np
 
-from companion.rl.envs import check_positive_int, make_env
+from companion._checks import check_callable, check_int, is_int
+from companion.rl.envs import check_env_id, make_env
+
+__all__ = ["evaluate"]
 
 
 def _action(a: Any, space: Any, who: str) -> int:
-    """``a`` as an int of the Discrete ``space``, or a ValueError: never a silent ``int(1.7)``."""
-    integral = isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_))
-    if not integral or not space.contains(int(a)):
-        raise ValueError(f"{who}: the policy returned {a!r} ({type(a).__name__}), not an action of {space} "
-                         f"(an integer in [{space.start}, {space.start + space.n}))")
+    """``a`` as an int of the Discrete ``space``: never a silent ``int(1.7)``. A TypeError for
+    anything but an integer, a ValueError for an integer outside the space."""
+    if not is_int(a) or not space.contains(int(a)):
+        err = ValueError if is_int(a) else TypeError
+        raise err(f"{who}: the policy returned {a!r} ({type(a).__name__}), not an action of {space} "
+                  f"(an integer in [{space.start}, {space.start + space.n}))")
     return int(a)
 
 
@@ -50,13 +54,13 @@ def evaluate(
     numpy.ndarray
         float64 array of shape ``(episodes,)``.
 
-    Derived in: Policy gradients §5.
+    Derived in: pg-loss-not-performance.
     """
     who = "evaluate"
-    if not callable(policy):
-        raise ValueError(f"{who}: policy must be callable (observation -> action), got {type(policy).__name__}")
-    episodes = check_positive_int(episodes, "episodes", who)
-    seed = check_positive_int(seed, "seed", who, allow_zero=True)
+    check_callable(policy, "policy", who, "(observation -> action)")
+    episodes = check_int(episodes, "episodes", who)
+    seed = check_int(seed, "seed", who, low=0)
+    check_env_id(env_id, who)
     envs = [make_env(env_id, who) for _ in range(episodes)]
     obs = np.stack([env.reset(seed=seed + i)[0] for i, env in enumerate(envs)]).astype(np.float64)
     returns = np.zeros(episodes)

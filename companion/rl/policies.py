@@ -1,6 +1,6 @@
 """Networks that map observations to one output per action, and frozen greedy policies.
 
-Derived in: Policy gradients §5 (a softmax policy network) and DQN §1 (one Q value per action).
+Derived in: pg-reinforce (a softmax policy network) and dqn-q-per-action (one Q value per action).
 """
 
 from __future__ import annotations
@@ -10,9 +10,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from companion._checks import as_float_array
+from companion._checks import (as_float_array, as_rng, check_choice, check_instance, check_int, check_int_tuple,
+                              check_nonempty)
 from companion.nn.layers import Linear, ReLU, Tanh
-from companion.nn.module import Sequential
+from companion.nn.module import Module, Sequential
+
+__all__ = ["mlp", "GreedyPolicy", "ACTIVATIONS"]
+
+ACTIVATIONS = ("relu", "tanh")
 
 
 def mlp(
@@ -41,13 +46,13 @@ def mlp(
     Sequential
         float64 network; the last layer is linear (logits or Q values).
 
-    Derived in: Policy gradients §5.
+    Derived in: pg-reinforce.
     """
-    if activation not in ("relu", "tanh"):
-        raise ValueError(f"mlp: activation must be 'relu' or 'tanh', got {activation!r}")
-    if not all(isinstance(h, (int, np.integer)) and h > 0 for h in hidden):
-        raise ValueError(f"mlp: hidden must be a tuple of positive integers, got {hidden!r}")
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    who = "mlp"
+    obs_dim, n_actions = check_int(obs_dim, "obs_dim", who), check_int(n_actions, "n_actions", who)
+    hidden = check_int_tuple(hidden, "hidden", who)
+    activation = check_choice(activation, "activation", who, ACTIVATIONS)
+    rng = as_rng(rng, "rng", who)
     init = "he" if activation == "relu" else "xavier"
     layers = []
     sizes = [obs_dim, *hidden]
@@ -66,22 +71,30 @@ class GreedyPolicy:
     :meth:`batch` maps ``(N, obs_dim)`` observations to ``N`` actions. Ties go to the lowest
     action index, so the policy is a deterministic function of the observation.
 
-    Derived in: Policy gradients §5 (greedy evaluation), DQN §5 (best checkpoint).
+    Derived in: pg-reinforce (greedy evaluation), dqn-instability (best checkpoint).
     """
 
     net: Sequential
     obs_dim: int
 
+    def __post_init__(self) -> None:
+        check_instance(self.net, Module, "net", "GreedyPolicy", "a companion.nn Module")
+        self.obs_dim = check_int(self.obs_dim, "obs_dim", "GreedyPolicy")
+
     @classmethod
     def snapshot(cls, net: Sequential, obs_dim: int) -> GreedyPolicy:
         """Freeze a copy of ``net`` as it is now (later training does not change it)."""
-        return cls(copy.deepcopy(net), int(obs_dim))
+        who = "GreedyPolicy.snapshot"
+        check_instance(net, Module, "net", who, "a companion.nn Module")
+        return cls(copy.deepcopy(net), check_int(obs_dim, "obs_dim", who))
 
     def batch(self, obs: np.ndarray) -> np.ndarray:
-        """Greedy actions for a batch of observations of shape ``(N, obs_dim)``."""
-        obs = as_float_array(obs, "GreedyPolicy", "observation batch")
+        """Greedy actions for a batch of observations of shape ``(N, obs_dim)``, N >= 1."""
+        who = "GreedyPolicy.batch"
+        obs = as_float_array(obs, who, "observation batch")
         if obs.ndim != 2 or obs.shape[1] != self.obs_dim:
-            raise ValueError(f"GreedyPolicy.batch: expected observations of shape (N, {self.obs_dim}), got {obs.shape}")
+            raise ValueError(f"{who}: expected observations of shape (N, {self.obs_dim}), got {obs.shape}")
+        check_nonempty(obs, who, "observation batch")
         return np.argmax(self.net.forward(obs), axis=1)
 
     def __call__(self, obs: np.ndarray) -> int:

@@ -1,6 +1,6 @@
 """REINFORCE with reward-to-go and a baseline, on Gymnasium environments.
 
-Derived in: Policy gradients §5. The policy network outputs one logit per action; the policy
+Derived in: pg-reinforce. The policy network outputs one logit per action; the policy
 is ``softmax(logits)``. One update uses a batch of whole episodes run side by side:
 
     ∇θ J ≈ (1/M) Σ_t A_t ∇θ log π(a_t | s_t),   A_t = G_t − b_t,
@@ -16,27 +16,40 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import lfilter
 
-from companion._checks import as_float_array
+from companion._checks import (as_float_array, check_bool, check_choice, check_instance, check_int, check_int_tuple,
+                              check_ndim, check_nonempty, check_number, check_positive, check_probability)
 from companion._progress import show_progress
 from companion.nn.losses import log_softmax
 from companion.nn.optim import Adam
-from companion.rl.envs import check_positive_int, env_dims, make_env
-from companion.rl.policies import mlp
-from companion.rl.training import Tracker, TrainResult, make_config
+from companion.rl.envs import check_env_id, env_dims, make_env
+from companion.rl.policies import ACTIVATIONS, mlp
+from companion.rl.training import Config, Tracker, TrainResult, make_config
+
+__all__ = ["reward_to_go", "leave_one_out_baseline", "ReinforceConfig", "train_reinforce"]
 
 
 def reward_to_go(rewards: np.ndarray, gamma: float = 1.0) -> np.ndarray:
     """``G_t = Σ_{k ≥ t} γ^{k−t} r_k`` for every ``t`` of one episode.
 
-    Derived in: Policy gradients §5 (an action cannot change rewards that came before it).
+    Derived in: pg-reinforce (an action cannot change rewards that came before it).
+
+    Parameters
+    ----------
+    rewards : array_like of shape (T,)
+        The rewards of one episode, finite, T >= 1.
+    gamma : float
+        Discount in [0, 1].
+
+    Returns
+    -------
+    float64 array of shape (T,)
     """
-    r = as_float_array(rewards, "reward_to_go", "rewards", dtype=np.float64)
+    who = "reward_to_go"
+    r = as_float_array(rewards, who, "rewards", dtype=np.float64)
     if r.ndim != 1:
-        raise ValueError(f"reward_to_go: expected a 1-D array of rewards, got shape {r.shape}")
-    if not (np.isfinite(gamma) and 0.0 <= gamma <= 1.0):
-        raise ValueError(f"reward_to_go: gamma must lie in [0, 1], got {gamma!r}")
-    if r.size == 0:
-        return r.copy()
+        raise ValueError(f"{who}: expected a 1-D array of rewards, got shape {r.shape}")
+    check_nonempty(r, who, "rewards")
+    gamma = check_probability(gamma, "gamma", who)
     # G_t = r_t + γ G_{t+1}: a first-order recursive filter run on the reversed rewards.
     return lfilter([1.0], [1.0, -gamma], r[::-1])[::-1].copy()
 
@@ -44,8 +57,27 @@ def reward_to_go(rewards: np.ndarray, gamma: float = 1.0) -> np.ndarray:
 def leave_one_out_baseline(returns_to_go: list[np.ndarray]) -> list[np.ndarray]:
     """For each episode and time index ``t``: the mean ``G_t`` of the *other* episodes that reached ``t``.
 
-    Zero where no other episode lasted that long. Derived in: Policy gradients §5.
+    Zero where no other episode lasted that long. Derived in: pg-reinforce.
+
+    Parameters
+    ----------
+    returns_to_go : list of 1-D arrays
+        One non-empty, finite array of ``G_t`` per episode of the batch (lengths may differ).
+
+    Returns
+    -------
+    list of float64 arrays, shaped like ``returns_to_go``
     """
+    who = "leave_one_out_baseline"
+    check_instance(returns_to_go, (list, tuple), "returns_to_go", who, "a list of 1-D arrays (one per episode)")
+    if not returns_to_go:
+        raise ValueError(f"{who}: returns_to_go is empty; give one array per episode")
+    checked = []
+    for i, g in enumerate(returns_to_go):
+        g = as_float_array(g, who, f"returns_to_go[{i}]", dtype=np.float64)
+        check_ndim(g, 1, who, "(T,)", f"returns_to_go[{i}]")
+        checked.append(check_nonempty(g, who, f"returns_to_go[{i}]"))
+    returns_to_go = checked
     longest = max(len(g) for g in returns_to_go)
     total, count = np.zeros(longest), np.zeros(longest)
     for g in returns_to_go:
@@ -60,10 +92,10 @@ def leave_one_out_baseline(returns_to_go: list[np.ndarray]) -> list[np.ndarray]:
 
 
 @dataclass(frozen=True)
-class ReinforceConfig:
+class ReinforceConfig(Config):
     """Hyper-parameters of :func:`train_reinforce`; the defaults are the tuned configuration.
 
-    Derived in: Policy gradients §5.
+    Derived in: pg-reinforce.
     """
 
     total_steps: int = 200_000
@@ -80,16 +112,18 @@ class ReinforceConfig:
     solved_return: float = 475.0
     stop_return: float | None = 500.0
 
-    def validate(self, who: str) -> None:
-        check_positive_int(self.total_steps, "total_steps", who)
-        check_positive_int(self.episodes_per_batch, "episodes_per_batch", who)
-        check_positive_int(self.eval_every, "eval_every", who)
-        check_positive_int(self.eval_episodes, "eval_episodes", who)
-        check_positive_int(self.confirm_episodes, "confirm_episodes", who)
-        if not (np.isfinite(self.lr) and self.lr > 0):
-            raise ValueError(f"{who}: lr must be a positive number, got {self.lr!r}")
-        if not 0.0 <= self.gamma <= 1.0:
-            raise ValueError(f"{who}: gamma must lie in [0, 1], got {self.gamma!r}")
+    def validate(self, who: str = "ReinforceConfig") -> None:
+        """Check every field (a TypeError or ValueError naming ``who`` and the field)."""
+        for name in ("total_steps", "episodes_per_batch", "eval_every", "eval_episodes", "confirm_episodes"):
+            check_int(getattr(self, name), name, who)
+        check_positive(self.lr, "lr", who)
+        check_probability(self.gamma, "gamma", who)
+        check_int_tuple(self.hidden, "hidden", who)
+        check_choice(self.activation, "activation", who, ACTIVATIONS)
+        check_bool(self.baseline, "baseline", who)
+        check_bool(self.normalize, "normalize", who)
+        check_number(self.solved_return, "solved_return", who)
+        check_number(self.stop_return, "stop_return", who, none_ok=True)
 
 
 def train_reinforce(
@@ -122,11 +156,13 @@ def train_reinforce(
         ``episode_returns``, the greedy ``policy`` of the best evaluation, ``config``,
         ``steps``/``seconds``, the evaluations and the per-update "loss".
 
-    Derived in: Policy gradients §5.
+    Derived in: pg-reinforce.
     """
     who = "train_reinforce"
-    seed = check_positive_int(seed, "seed", who, allow_zero=True)
+    seed = check_int(seed, "seed", who, low=0)
     cfg = make_config(ReinforceConfig, config, overrides, who)
+    show = show_progress(progress, who)
+    check_env_id(env_id, who)  # everything is checked before an environment is made
     probe = make_env(env_id, who)
     obs_dim, n_actions = env_dims(probe)
     probe.close()
@@ -137,7 +173,7 @@ def train_reinforce(
     envs = [make_env(env_id, who) for _ in range(n_env)]
     for i, env in enumerate(envs):
         env.action_space.seed(seed * 7919 + i)
-    tracker = Tracker(env_id, net, obs_dim, cfg, seed, show_progress(progress, who))
+    tracker = Tracker(env_id, net, obs_dim, cfg, seed, show)
     n_batches = 0
     stop = False
     while tracker.steps < cfg.total_steps and not stop:

@@ -1,29 +1,58 @@
 """What both RL trainers return, and the bookkeeping they share: greedy evaluations during
 training, the best checkpoint, and the progress bar.
 
-Derived in: Policy gradients §5 and DQN §5 (why the best checkpoint is kept).
+Derived in: pg-reinforce and dqn-instability (why the best checkpoint is kept).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from companion.nn.module import Sequential
+from companion._checks import check_instance, check_int, check_number
+from companion.nn.module import Module, Sequential
 from companion.rl.evaluate import evaluate
 from companion.rl.policies import GreedyPolicy
+
+__all__ = ["TrainResult", "Config", "make_config", "Tracker"]
+
+# The trainer a configuration is being made for (so its errors name train_dqn, not DQNConfig).
+_MAKER: ContextVar[str | None] = ContextVar("companion_rl_config_maker", default=None)
+
+
+class Config:
+    """Base of the trainers' frozen hyper-parameter dataclasses: every field is checked when one
+    is made (directly, with ``dataclasses.replace`` or by a trainer's keyword overrides).
+
+    Subclasses implement ``validate(who)``; errors name the trainer when a trainer made the
+    configuration (``train_dqn: batch_size must be …``), the class otherwise. A list given
+    for a field whose default is a tuple (``hidden=[64, 64]``) is stored as a tuple.
+
+    Derived in: pg-reinforce (hyper-parameters are checked before any work starts).
+    """
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            if isinstance(f.default, tuple) and isinstance(getattr(self, f.name), list):
+                object.__setattr__(self, f.name, tuple(getattr(self, f.name)))
+        self.validate(_MAKER.get() or type(self).__name__)
+
+    def validate(self, who: str) -> None:  # pragma: no cover - interface
+        """Raise a TypeError or ValueError naming ``who`` and the field unless every field is valid."""
+        raise NotImplementedError
 
 
 @dataclass
 class TrainResult:
     """The outcome of :func:`~companion.rl.train_reinforce` or :func:`~companion.rl.train_dqn`.
 
-    Derived in: Policy gradients §5, DQN §5.
+    Derived in: pg-reinforce, dqn-instability.
 
     Attributes
     ----------
@@ -65,29 +94,64 @@ class TrainResult:
     losses: list[float] = field(default_factory=list)
     network: Sequential | None = None
 
+    def __post_init__(self) -> None:
+        who = "TrainResult"
+        for name in ("episode_returns", "episode_end_steps", "evaluations", "losses"):
+            check_instance(getattr(self, name), list, name, who, "a list")
+        if len(self.episode_returns) != len(self.episode_end_steps):
+            raise ValueError(f"{who}: {len(self.episode_returns)} episode_returns but "
+                             f"{len(self.episode_end_steps)} episode_end_steps; expected one per episode")
+        check_instance(self.policy, GreedyPolicy, "policy", who, "a GreedyPolicy")
+        check_instance(self.config, Config, "config", who, "a DQNConfig or ReinforceConfig")
+        check_int(self.steps, "steps", who, low=0)
+        check_number(self.seconds, "seconds", who, low=0.0)
+        check_number(self.best_return, "best_return", who, finite=False)
+        check_int(self.solved_steps, "solved_steps", who, low=0, none_ok=True)
+        check_number(self.solved_seconds, "solved_seconds", who, low=0.0, none_ok=True)
+        check_instance(self.network, Module, "network", who, "a companion.nn Module", none_ok=True)
+
 
 def make_config(cls: type, config: Any, overrides: dict[str, Any], who: str) -> Any:
-    """``config`` (or the defaults of ``cls``) with keyword ``overrides``; unknown names are an error.
+    """``config`` (or the defaults of ``cls``) with keyword ``overrides``, every field checked.
 
-    Derived in: Policy gradients §5.
+    Derived in: pg-reinforce.
+
+    Parameters
+    ----------
+    cls : type
+        A :class:`Config` dataclass (``DQNConfig``, ``ReinforceConfig``).
+    config : instance of ``cls`` or None
+        The starting point (None: the defaults).
+    overrides : dict
+        Field names and values (a trainer's ``**overrides``).
+    who : str
+        The trainer, named by every error.
+
+    Raises
+    ------
+    TypeError
+        ``config`` of another class, an unknown field name (as Python does for an unknown
+        keyword), or a field of the wrong type.
+    ValueError
+        A field out of range.
     """
-    if config is None:
-        config = cls()
-    elif not isinstance(config, cls):
-        raise ValueError(f"{who}: config must be a {cls.__name__}, got {type(config).__name__}")
+    if config is not None and not isinstance(config, cls):
+        raise TypeError(f"{who}: config must be a {cls.__name__} or None, got {type(config).__name__}")
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(overrides) - names)
     if unknown:
-        raise ValueError(f"{who}: unknown hyper-parameter(s) {unknown}; known: {sorted(names)}")
-    config = dataclasses.replace(config, **overrides)
-    config.validate(who)
-    return config
+        raise TypeError(f"{who}: unknown hyper-parameter(s) {unknown}; known: {sorted(names)}")
+    token = _MAKER.set(who)
+    try:
+        return cls(**overrides) if config is None else dataclasses.replace(config, **overrides)
+    finally:
+        _MAKER.reset(token)
 
 
 class Tracker:
     """Episode returns, periodic greedy evaluations, the best checkpoint and the progress bar.
 
-    Derived in: DQN §5 (why the best checkpoint is kept).
+    Derived in: dqn-instability (why the best checkpoint is kept).
     """
 
     def __init__(self, env_id: str, net: Sequential, obs_dim: int, config: Any, seed: int, progress: bool) -> None:

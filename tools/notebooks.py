@@ -1,16 +1,18 @@
 """The output-free ``.ipynb`` twin of every chapter, for Colab (which cannot open MyST ``.md``).
 
 The ``.md`` file is the source; the twin is generated from it (``python3 tasks.py notebooks``),
-with one extra first cell that installs the matching companion when running in Colab.
+with one extra first cell that installs the matching companion when running in Colab (the
+release tag once the version is released, else ``main``: see ``install_ref``).
 The theme's launch buttons point at the twin because it sits beside the source; Sphinx
 ignores it (``_config.yml`` excludes ``book/*.ipynb``). ``tests/test_book.py`` fails when a twin
 is missing, stale or carries outputs.
 
-Usage: ``python tests/notebooks.py --write`` or ``--check``.
+Usage: ``python tools/notebooks.py --write`` or ``--check``.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -21,12 +23,23 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from companion._version import REPOSITORY, __version__  # noqa: E402
-from tests.conftest import chapters  # noqa: E402
+from tools.pages import chapters  # noqa: E402
+
+
+def install_ref(version: str = __version__) -> str:
+    """The git ref Colab installs the companion from: the release tag ``v{version}`` once that
+    version is released (CHANGELOG.md has its ``## [X.Y.Z]`` heading; ``tasks.py release`` adds
+    it with the tag), else ``main``: never a tag that does not exist."""
+    changelog = ROOT / "CHANGELOG.md"
+    text = changelog.read_text(encoding="utf-8") if changelog.exists() else ""
+    released = re.search(rf"^## \[{re.escape(version)}\]", text, re.M)
+    return f"v{version}" if released else "main"
+
 
 COLAB_CELL = f'''# In Colab, install the companion this chapter was written for (does nothing elsewhere).
 import sys
 if "google.colab" in sys.modules:
-    get_ipython().run_line_magic("pip", 'install -q "gradients-and-signals @ git+{REPOSITORY}@v{__version__}"')'''
+    get_ipython().run_line_magic("pip", 'install -q "gradients-and-signals @ git+{REPOSITORY}@{install_ref()}"')'''
 
 
 def twin(chapter: str) -> str:

@@ -1,6 +1,6 @@
 """Execute MyST chapters from a fresh kernel, the way the book build does, and be strict.
 
-Usage: ``python tests/execute_chapter.py book/01-backprop.md [more.md ...]``
+Usage: ``python tools/execute_chapter.py book/01-backprop.md [more.md ...]``
 
 Fails (exit 1) on any error, any stderr output, and any warning shown in a cell;
 prints each cell's time so a slow cell or a stalled widget cannot hide.

@@ -66,6 +66,6 @@ def write(build: Path, pages: list[str]) -> None:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
-    from tests.conftest import chapters
+    from tools.pages import chapters
 
     write(ROOT / "_build", chapters())
