@@ -1,4 +1,4 @@
-"""companion.dsp.find_peaks / peak_prominences against scipy.signal on 1e5-sample signals.
+"""companion.dsp.find_peaks / peak_prominences / peak_widths against scipy.signal on 1e5-sample signals.
 
 For each signal and argument set, the companion's result is first checked to be equal to
 scipy's (positions and every property), then both are timed in the same run, alternating,
@@ -7,6 +7,9 @@ and the ratio companion / scipy is reported (< 1: faster than scipy; the aim is 
 Signals (100 000 samples each): Gaussian noise; integer-valued noise (many equal heights and
 plateaus); a random walk; the frontal channel of ``make_eeg`` at 256 Hz; and a rising
 sawtooth, where every peak is higher than the last (scipy's scan is quadratic there).
+Calls: find_peaks with each condition (``width`` computes the prominences first; ``wlen=257``
+is a window of 1 s at 256 Hz, which speeds scipy's scan up), then peak_prominences and
+peak_widths on all local maxima.
 
 Prints a table and writes ``benchmarks/results/peaks.json``. Not part of the tests.
 """
@@ -23,7 +26,7 @@ import numpy as np
 import scipy
 import scipy.signal as ss
 
-from companion.dsp import find_peaks, make_eeg, peak_prominences
+from companion.dsp import find_peaks, make_eeg, peak_prominences, peak_widths
 
 N = 100_000
 
@@ -47,6 +50,10 @@ CASES = {
     "prominence": {"prominence": 1.0},
     "distance=10": {"distance": 10},
     "height+distance+prominence": {"height": 0.0, "distance": 5, "prominence": 0.5},
+    "threshold": {"threshold": 0.05},
+    "width=3": {"width": 3},
+    "threshold+prominence+width, wlen": {"threshold": (0.01, None), "prominence": 0.5, "width": (2, 50),
+                                         "wlen": 257},
 }
 
 
@@ -88,6 +95,12 @@ def main() -> None:
         t_ref = best_time(lambda: ss.peak_prominences(x, peaks), repeats)  # noqa: B023
         t_ours = best_time(lambda: peak_prominences(x, peaks), repeats)  # noqa: B023
         rows.append({"signal": name, "call": f"peak_prominences ({peaks.size} peaks)", "scipy ms": 1e3 * t_ref,
+                     "companion ms": 1e3 * t_ours, "ratio": t_ours / t_ref})
+        for a, b in zip(peak_widths(x, peaks), ss.peak_widths(x, peaks)):
+            assert np.array_equal(a, b)
+        t_ref = best_time(lambda: ss.peak_widths(x, peaks), repeats)  # noqa: B023
+        t_ours = best_time(lambda: peak_widths(x, peaks), repeats)  # noqa: B023
+        rows.append({"signal": name, "call": f"peak_widths ({peaks.size} peaks)", "scipy ms": 1e3 * t_ref,
                      "companion ms": 1e3 * t_ours, "ratio": t_ours / t_ref})
 
     print(f"{'signal':22s} {'call':38s} {'scipy ms':>9s} {'ours ms':>9s} {'ratio':>7s}")

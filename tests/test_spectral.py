@@ -1,7 +1,8 @@
-"""companion.dsp spectra: two_real_ffts, spectrum, parabolic_peak, fundamental, spectrogram."""
+"""companion.dsp spectra: two_real_ffts, spectrum, parabolic_peak, fundamental, short_time_spectrum."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from companion.data import PIANO_NOMINAL_HZ, load_piano
-from companion.dsp import fundamental, parabolic_peak, read_wav, spectrogram, spectrum, two_real_ffts
+from companion.dsp import (
+    fundamental,
+    parabolic_peak,
+    read_wav,
+    short_time_spectrum,
+    spectrogram,
+    spectrum,
+    two_real_ffts,
+)
 from tests.wav_fixtures import BITS, quantise, write
 
 # --- two_real_ffts -----------------------------------------------------------------------------
@@ -265,10 +274,10 @@ def test_fundamental_bad_input(kwargs: dict, message: str) -> None:
 
 
 @pytest.mark.parametrize("window_length, hop", [(64, 16), (256, 100), (255, 1), (1000, 1000)])
-def test_spectrogram_matches_scipy(window_length: int, hop: int) -> None:
+def test_short_time_spectrum_matches_scipy_in_scipys_order(window_length: int, hop: int) -> None:
     fs = 8000.0
     x = np.random.default_rng(window_length).standard_normal(3000)
-    times, freqs, mag = spectrogram(x, fs, window_length=window_length, hop=hop)
+    freqs, times, mag = short_time_spectrum(x, fs, window_length=window_length, hop=hop)
     f_ref, t_ref, s_ref = scipy.signal.spectrogram(
         x, fs, window="hann", nperseg=window_length, noverlap=window_length - hop, detrend=False,
         scaling="spectrum", mode="magnitude",
@@ -279,13 +288,28 @@ def test_spectrogram_matches_scipy(window_length: int, hop: int) -> None:
     np.testing.assert_allclose(mag, s_ref * w.sum(), rtol=1e-9, atol=1e-9)  # scipy divides by sum(w)
 
 
-def test_spectrogram_bad_input() -> None:
-    with pytest.raises(ValueError, match="window_length"):
-        spectrogram(np.ones(10), 100.0, window_length=11)
+def test_old_spectrogram_keeps_its_order_and_warns_once(monkeypatch) -> None:
+    from companion import _deprecation
+
+    monkeypatch.setattr(_deprecation, "_WARNED", set())
+    x = np.random.default_rng(0).standard_normal(1000)
+    freqs, times, mag = short_time_spectrum(x, 1000.0, window_length=100)
+    with pytest.warns(DeprecationWarning, match="use short_time_spectrum"):
+        old = spectrogram(x, 1000.0, window_length=100)
+    for a, b in zip(old, (times, freqs, mag)):  # the old order: times first
+        np.testing.assert_array_equal(a, b)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the second call is silent: warned once
+        spectrogram(x, 1000.0, window_length=100)
+
+
+def test_short_time_spectrum_bad_input() -> None:
+    with pytest.raises(ValueError, match="short_time_spectrum: window_length"):
+        short_time_spectrum(np.ones(10), 100.0, window_length=11)
     with pytest.raises(ValueError, match="hop"):
-        spectrogram(np.ones(10), 100.0, window_length=4, hop=0)
+        short_time_spectrum(np.ones(10), 100.0, window_length=4, hop=0)
     with pytest.raises(ValueError, match="1-D"):
-        spectrogram(np.ones((10, 2)), 100.0, window_length=4)
+        short_time_spectrum(np.ones((10, 2)), 100.0, window_length=4)
 
 
 # --- fundamental: never a silent sub- or super-harmonic (issue: octave-low answers) ---------------

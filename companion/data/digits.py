@@ -1,6 +1,6 @@
 """The 8×8 handwritten digits (UCI optical digits, test set), shipped with the package.
 
-Derived in: CNN filters §4 (filters learned on real digits). Licence and source:
+Derived in: cnn-learned-filters (filters learned on real digits). Licence and source:
 ``companion/data/LICENSES.md`` (section ``digits.csv.gz``).
 
 The file is a gzip'd CSV of 1,797 rows: 64 pixel counts (integers 0–16, row-major 8×8)
@@ -39,7 +39,7 @@ def load_digits(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Load the 1,797 8×8 digit images and their labels, from the package (no network).
 
-    Derived in: CNN filters §4.
+    Derived in: cnn-learned-filters.
 
     Parameters
     ----------
@@ -75,7 +75,7 @@ def train_test_split_digits(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A fixed, seeded, stratified split of the digits: ``(x_train, y_train, x_test, y_test)``.
 
-    Derived in: CNN filters §4.
+    Derived in: cnn-learned-filters.
 
     Each class is shuffled with ``np.random.default_rng(seed)`` and ``round(test_fraction · n_c)``
     of its ``n_c`` images go to the test part, so both parts keep the class proportions. The

@@ -1,6 +1,6 @@
 """A real stereo piano middle C (FluidR3 General MIDI soundfont), shipped with the package.
 
-Derived in: FFT of stereo audio §1. Licence and provenance: ``companion/data/LICENSES.md``
+Derived in: stereo-fft-reading. Licence and provenance: ``companion/data/LICENSES.md``
 (section ``piano_middle_c.wav``); how it was rendered: ``companion/data/_render_piano.py``.
 Nothing is downloaded or rendered at run time.
 """
@@ -23,7 +23,7 @@ PIANO_NOMINAL_HZ = 440.0 * 2.0 ** (-9.0 / 12.0)
 def piano_path() -> Path:
     """Path of ``piano_middle_c.wav`` inside the installed package.
 
-    Derived in: FFT of stereo audio §1.
+    Derived in: stereo-fft-reading.
 
     Returns
     -------
@@ -39,7 +39,7 @@ def piano_path() -> Path:
 def load_piano() -> Wav:
     """Read the packaged stereo middle C with :func:`companion.dsp.read_wav`.
 
-    Derived in: FFT of stereo audio §1.
+    Derived in: stereo-fft-reading.
 
     Returns
     -------

@@ -41,7 +41,7 @@ BLINK_DECAY = 0.25  # spatial decay of the blink from frontal (0) to occipital (
 def blink_shape(u: np.ndarray) -> np.ndarray:
     """The blink waveform on normalised time ``u`` in [0, 1]: peak 1 at ``u = 0.4``, 0 outside.
 
-    Derived in: EEG blinks with wavelets §1
+    Derived in: eeg-model
     """
     u = np.asarray(u, dtype=np.float64)
     r = RISE_FRACTION
@@ -57,7 +57,7 @@ def blink_shape(u: np.ndarray) -> np.ndarray:
 class EEGData:
     """A synthetic recording with its ground truth (all signals in µV, shape (n_channels, n_samples)).
 
-    Derived in: EEG blinks with wavelets §1
+    Derived in: eeg-model
     """
 
     fs: float
@@ -160,7 +160,7 @@ def make_eeg(
     -------
     EEGData
 
-    Derived in: EEG blinks with wavelets §1
+    Derived in: eeg-model
     """
     who = "make_eeg"
     fs, duration = check_positive(fs, "fs", who), check_positive(duration, "duration", who)
@@ -241,7 +241,7 @@ def band_power(x: Any, fs: float, band: tuple[float, float]) -> np.ndarray:
         One value per channel (a 0-d array for 1-D input). Summed over all bands it is the
         mean square of ``x`` (Parseval).
 
-    Derived in: EEG blinks with wavelets §4
+    Derived in: eeg-metrics
     """
     who = "band_power"
     arr = as_float_array(x, who, "x")
@@ -273,7 +273,7 @@ class CleaningMetrics:
     - ``alpha_kept_outside`` / ``beta_kept_outside``: band power of cleaned over clean
       (8–12 Hz, 13–30 Hz) outside the blinks.
 
-    Derived in: EEG blinks with wavelets §4
+    Derived in: eeg-metrics
     """
 
     correlation: float
@@ -316,7 +316,7 @@ def cleaning_metrics(clean: Any, contaminated: Any, cleaned: Any, fs: float,
     -------
     CleaningMetrics
 
-    Derived in: EEG blinks with wavelets §4
+    Derived in: eeg-metrics
     """
     who = "cleaning_metrics"
     arrs = [np.atleast_2d(as_float_array(a, who, name)) for a, name in

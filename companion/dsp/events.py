@@ -1,9 +1,10 @@
 """Events in a noisy series: a robust noise floor, the windows above it, a peak per window.
 
 :func:`noise_floor` sets the level, :func:`events_above` gives the start and end of each
-window where the signal rises above it and falls back under it, and
+window where the signal rises above it and falls back under it,
 :func:`highest_peak_per_event` pairs each window with its highest peak from
-:func:`companion.dsp.find_peaks`.
+:func:`companion.dsp.find_peaks`, and :func:`rise_and_fall` gives another start and end:
+where the rise to a peak begins and where the fall from it ends.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from companion.dsp.peaks import _signal
+from companion._checks import as_signal
+from companion.dsp.robust import mad_sigma
 
-__all__ = ["noise_floor", "events_above", "highest_peak_per_event"]
+__all__ = ["noise_floor", "events_above", "highest_peak_per_event", "rise_and_fall"]
 
 
 def noise_floor(x: Any, k: float = 4.0) -> float:
@@ -33,13 +35,12 @@ def noise_floor(x: Any, k: float = 4.0) -> float:
     -------
     float
 
-    Derived in: EEG blinks with wavelets §5
+    Derived in: eeg-peaks
     """
-    xs = _signal(x, "noise_floor")
+    xs = as_signal(x, "noise_floor")
     if xs.size == 0:
         raise ValueError("noise_floor: x is empty")
-    med = float(np.median(xs))
-    return med + k * 1.4826 * float(np.median(np.abs(xs - med)))
+    return float(np.median(xs)) + k * mad_sigma(xs)
 
 
 def events_above(
@@ -63,10 +64,10 @@ def events_above(
         Event ``i`` covers ``x[starts[i]:stops[i]]`` (``stops`` is one past the last
         sample above the floor, as in a Python slice).
 
-    Derived in: EEG blinks with wavelets §5
+    Derived in: eeg-peaks
     """
     who = "events_above"
-    xs = _signal(x, who)
+    xs = as_signal(x, who)
     fl = np.asarray(floor, dtype=np.float64)
     if fl.ndim not in (0,) and fl.shape != xs.shape:
         raise ValueError(f"{who}: floor must be a number or have the shape of x {xs.shape}, got {fl.shape}")
@@ -106,10 +107,10 @@ def highest_peak_per_event(
     best : ndarray of intp
         The highest peak of each kept event (the first one among equals).
 
-    Derived in: EEG blinks with wavelets §5
+    Derived in: eeg-peaks
     """
     who = "highest_peak_per_event"
-    xs = _signal(x, who)
+    xs = as_signal(x, who)
     p, a, b = (np.asarray(v, dtype=np.intp).reshape(-1) for v in (peaks, starts, stops))
     if a.shape != b.shape or np.any(b <= a) or np.any(a[1:] < b[:-1]):
         raise ValueError(f"{who}: starts and stops must be sorted, disjoint, non-empty windows")
@@ -126,3 +127,48 @@ def highest_peak_per_event(
         best[idx[first]] = p[first]
     keep = np.flatnonzero(best >= 0).astype(np.intp)
     return keep, best[keep]
+
+
+def rise_and_fall(x: Any, peaks: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Where the rise to each peak begins and where the fall from it ends.
+
+    From each peak, walk left while the signal keeps falling away (``x[i - 1] < x[i]``) and
+    right while it keeps falling (``x[i + 1] < x[i]``): the walks stop at the nearest
+    trough on each side, the first sample that is not lower than the one before it. A flat
+    stretch stops a walk too. Noise makes troughs everywhere, so run it on a smoothed
+    signal (the slow band of a blink, not the raw EEG).
+
+    Parameters
+    ----------
+    x : array_like, shape (n_samples,)
+    peaks : array_like of int
+        Indices into ``x`` (e.g. from :func:`find_peaks`).
+
+    Returns
+    -------
+    starts, stops : ndarray of intp
+        ``x[starts[i]:stops[i]]`` runs from the trough before peak ``i`` to the trough after
+        it, both included (``stops`` is one past the last sample, as in a Python slice).
+
+    Derived in: eeg-peaks
+    """
+    who = "rise_and_fall"
+    xs = as_signal(x, who)
+    p = np.asarray(peaks)
+    if p.ndim != 1 or not (p.size == 0 or np.issubdtype(p.dtype, np.integer)):
+        raise ValueError(f"{who}: peaks must be a 1-D array of integer indices, got {p.dtype} of shape {p.shape}")
+    if p.size and (p.min() < 0 or p.max() >= xs.size):
+        raise ValueError(f"{who}: peaks must lie in [0, {xs.size - 1}], got {p.min()}..{p.max()}")
+    p = p.astype(np.intp)
+    d = np.diff(xs)
+    not_rising = np.flatnonzero(d <= 0)  # d[j] <= 0: the rise into j + 1 has stopped at j
+    not_falling = np.flatnonzero(d >= 0)  # d[j] >= 0: the fall out of j has stopped at j
+    # the last j < p where the signal did not rise into j + 1: the rise begins at j + 1
+    k = np.searchsorted(not_rising, p) - 1
+    starts = np.where(k >= 0, not_rising[np.maximum(k, 0)] + 1, 0) if not_rising.size else np.zeros_like(p)
+    # the first j >= p where the signal stops falling: the fall ends at j
+    k = np.searchsorted(not_falling, p)
+    last = xs.size - 1
+    ends = not_falling[np.minimum(k, not_falling.size - 1)] if not_falling.size else np.full_like(p, last)
+    ends = np.where(k < not_falling.size, ends, last)
+    return starts.astype(np.intp), (ends + 1).astype(np.intp)

@@ -1,6 +1,7 @@
 """Spectra of real signals: one-sided magnitude, two real FFTs in one, pitch, spectrograms.
 
-Derived in: FFT of stereo audio §2–§6. Everything rests on numpy's FFT; windows come from
+Derived in: stereo-fft-per-channel, stereo-fft-window, stereo-fft-peak, stereo-fft-packed,
+stereo-fft-spectrogram. Everything rests on numpy's FFT; windows come from
 :func:`scipy.signal.get_window` (periodic, the "DFT-even" form used for spectral analysis).
 """
 
@@ -12,9 +13,10 @@ import numpy as np
 from scipy.fft import next_fast_len
 from scipy.signal import get_window
 
+from companion._deprecation import warn_deprecated
 from companion._checks import as_float_array, check_number
 
-__all__ = ["spectrum", "two_real_ffts", "parabolic_peak", "fundamental", "spectrogram"]
+__all__ = ["spectrum", "two_real_ffts", "parabolic_peak", "fundamental", "short_time_spectrum", "spectrogram"]
 
 
 def _signal(x: Any, who: str) -> np.ndarray:
@@ -66,7 +68,7 @@ def spectrum(
 ) -> tuple[np.ndarray, np.ndarray]:
     """One-sided magnitude spectrum of a real signal, one FFT per channel.
 
-    Derived in: FFT of stereo audio §2.
+    Derived in: stereo-fft-per-channel.
 
     Parameters
     ----------
@@ -118,7 +120,7 @@ def spectrum(
 def two_real_ffts(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     """The FFTs of two real signals from one complex FFT of ``z = x + i y``.
 
-    Derived in: FFT of stereo audio §4. Because ``x`` and ``y`` are real, ``X[N-k] = conj(X[k])``
+    Derived in: stereo-fft-packed. Because ``x`` and ``y`` are real, ``X[N-k] = conj(X[k])``
     and the same for ``Y``; with ``Z = fft(z)``::
 
         X[k] = (Z[k] + conj(Z[-k mod N])) / 2
@@ -148,7 +150,7 @@ def two_real_ffts(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
 def parabolic_peak(y: Any, k: int) -> tuple[float, float]:
     """Vertex of the parabola through ``y[k-1], y[k], y[k+1]``: ``(offset, height)``.
 
-    Derived in: FFT of stereo audio §3. Applied to the *log* magnitude around a spectral peak,
+    Derived in: stereo-fft-peak. Applied to the *log* magnitude around a spectral peak,
     ``k + offset`` estimates the peak's position in (fractional) bins; the offset lies in
     ``[-0.5, 0.5]`` when ``y[k]`` is a local maximum.
 
@@ -240,7 +242,7 @@ def _score(c: float, freqs: np.ndarray, levels: np.ndarray, top: float,
 def fundamental(x: Any, fs: float, *, fmin: float = 50.0, fmax: float | None = None) -> float:
     """Fundamental frequency (Hz) of a pitched note, by harmonic matching on the spectrum.
 
-    Derived in: FFT of stereo audio §3. The strongest peak is often a harmonic, not the
+    Derived in: stereo-fft-peak. The strongest peak is often a harmonic, not the
     fundamental, so the pitch is chosen by how well a whole harmonic series fits:
 
     1. power spectrum (Hann window, zero-padded to about 4x the length), summed over
@@ -352,7 +354,7 @@ def fundamental(x: Any, fs: float, *, fmin: float = 50.0, fmax: float | None = N
 # --- short-time spectra ----------------------------------------------------------------------
 
 
-def spectrogram(
+def short_time_spectrum(
     x: Any,
     fs: float,
     *,
@@ -360,9 +362,9 @@ def spectrogram(
     hop: int | None = None,
     window: Any = "hann",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Magnitude of the short-time Fourier transform of a 1-D signal.
+    """Magnitude of the short-time Fourier transform of a 1-D signal: ``(freqs, times, magnitude)``.
 
-    Derived in: FFT of stereo audio §6. Frames of ``window_length`` samples start every ``hop``
+    Derived in: stereo-fft-spectrogram. Frames of ``window_length`` samples start every ``hop``
     samples (only frames that fit entirely inside ``x``); each is windowed and transformed
     with :func:`numpy.fft.rfft`. Longer windows resolve frequency better (bins
     ``fs / window_length`` apart) and time worse (each column averages ``window_length / fs``
@@ -383,14 +385,17 @@ def spectrogram(
 
     Returns
     -------
-    times : np.ndarray
-        Centre of each frame in seconds, ``(start + window_length / 2) / fs``.
     freqs : np.ndarray
         ``np.fft.rfftfreq(window_length, 1 / fs)``.
+    times : np.ndarray
+        Centre of each frame in seconds, ``(start + window_length / 2) / fs``.
     magnitude : np.ndarray
         ``|rfft(frame * w)|``, shape ``(len(freqs), len(times))``.
+
+    The order is :func:`spectrum`'s (frequencies first) and ``scipy.signal.spectrogram``'s
+    ``(f, t, Sxx)``.
     """
-    who = "spectrogram"
+    who = "short_time_spectrum"
     arr = _signal(x, who)
     rate = _rate(fs, who)
     if arr.ndim != 1:
@@ -406,4 +411,20 @@ def spectrogram(
     frames = np.lib.stride_tricks.sliding_window_view(arr, wl)[:: int(hop)]
     mag = np.abs(np.fft.rfft(frames * w, axis=1)).T
     times = (np.arange(frames.shape[0]) * int(hop) + wl / 2) / rate
-    return times, np.fft.rfftfreq(wl, 1.0 / rate), mag
+    return np.fft.rfftfreq(wl, 1.0 / rate), times, mag
+
+
+def spectrogram(x: Any, fs: float, *, window_length: int, hop: int | None = None,
+                window: Any = "hann") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Deprecated: :func:`short_time_spectrum`, which returns ``(freqs, times, magnitude)``.
+
+    This old name returns ``(times, freqs, magnitude)``, the reverse of :func:`spectrum`
+    and of scipy; it keeps that order (a new order under the old name would swap arrays
+    silently in ``t, f, S = spectrogram(...)``) and warns once.
+
+    Derived in: stereo-fft-spectrogram
+    """
+    warn_deprecated("dsp.spectrogram", "companion.dsp.spectrogram is deprecated: use short_time_spectrum, "
+                    "which returns (freqs, times, magnitude) in the order of spectrum and scipy")
+    freqs, times, mag = short_time_spectrum(x, fs, window_length=window_length, hop=hop, window=window)
+    return times, freqs, mag

@@ -20,10 +20,12 @@ from typing import Any
 
 import numpy as np
 import pywt
-from scipy.ndimage import median_filter
+from scipy.ndimage import label, median_filter
 
+from companion._deprecation import warn_deprecated
 from companion._checks import as_float_array, check_bool, check_frequency, check_non_negative, check_positive
 from companion.dsp.events import events_above, highest_peak_per_event
+from companion.dsp.robust import MAD_TO_SIGMA, mad_sigma  # noqa: F401 (re-exported: companion.dsp.wavelets.mad_sigma)
 from companion.dsp.peaks import find_peaks
 
 __all__ = [
@@ -38,7 +40,6 @@ __all__ = [
     "remove_blinks",
 ]
 
-MAD_TO_SIGMA = 1.4826  # 1 / Phi^-1(3/4): the MAD of a Gaussian times this is its sigma
 
 
 def dwt_bands(fs: float, level: int) -> list[tuple[str, float, float]]:
@@ -50,7 +51,7 @@ def dwt_bands(fs: float, level: int) -> list[tuple[str, float, float]]:
         ``("A{level}", 0, fs/2**(level+1))``, then ``("D{level}", ...)`` down to
         ``("D1", fs/4, fs/2)`` — the order of ``pywt.wavedec``'s output.
 
-    Derived in: EEG blinks with wavelets §2
+    Derived in: eeg-dwt-bands
     """
     if fs <= 0 or int(level) != level or level < 1:
         raise ValueError(f"dwt_bands: need fs > 0 and an integer level >= 1, got fs={fs}, level={level!r}")
@@ -65,7 +66,7 @@ def approximation_level(fs: float, f_max: float = 4.0) -> int:
     ``fs / 2**(L+1) <= f_max``: at 256 Hz and 4 Hz, ``L = 5`` (A5 = 0–4 Hz); at 128 Hz,
     ``L = 4``; at 512 Hz, ``L = 6``.
 
-    Derived in: EEG blinks with wavelets §2
+    Derived in: eeg-dwt-bands
     """
     fs = check_positive(fs, "fs", "approximation_level")
     f_max = check_frequency(f_max, "f_max", "approximation_level", fs)
@@ -86,7 +87,7 @@ def band_responses(wavelet: str, level: int, fs: float, n: int = 4096) -> tuple[
         Rows in :func:`dwt_bands` order.
     names : list of str
 
-    Derived in: EEG blinks with wavelets §2
+    Derived in: eeg-dwt-bands
     """
     template = pywt.wavedec(np.zeros(n), wavelet, level=level, mode="periodization")
     rows = []
@@ -100,26 +101,13 @@ def band_responses(wavelet: str, level: int, fs: float, n: int = 4096) -> tuple[
     return np.fft.rfftfreq(n, 1 / fs), np.array(rows), names
 
 
-def mad_sigma(c: Any) -> float:
-    """Robust standard deviation: ``1.4826 * median(|c - median(c)|)``.
-
-    A few huge values (a blink's coefficients) barely move it.
-
-    Derived in: EEG blinks with wavelets §3
-    """
-    c = np.asarray(c, dtype=np.float64)
-    if c.size == 0:
-        return 0.0
-    return float(MAD_TO_SIGMA * np.median(np.abs(c - np.median(c))))
-
-
 def threshold(c: np.ndarray, t: float | np.ndarray, mode: str = "soft") -> np.ndarray:
     """The large part of ``c``: hard keeps ``c`` where ``|c| > t``; soft shrinks it by ``t``.
 
     ``c - threshold(c, t)`` is what is left: for soft, ``c`` clipped to ``[-t, t]``; for
     hard, ``c`` where ``|c| <= t`` and 0 elsewhere. Equal to ``pywt.threshold``.
 
-    Derived in: EEG blinks with wavelets §3
+    Derived in: eeg-blink-removal
     """
     if mode == "soft":
         return np.sign(c) * np.maximum(np.abs(c) - t, 0.0)
@@ -137,6 +125,8 @@ def _as_eeg(eeg: Any, fs: float, who: str) -> tuple[np.ndarray, bool]:
     if arr.shape[-1] < 2 * fs:
         raise ValueError(f"{who}: need at least 2 s of signal ({int(2 * fs)} samples at {fs} Hz) per channel, "
                          f"got shape {arr.shape} (channels first: (n_channels, n_samples))")
+    if not arr.flags.writeable:  # PyWavelets refuses read-only buffers (np.load(mmap_mode="r"), views)
+        arr = arr.copy()
     return np.atleast_2d(arr), arr.ndim == 1
 
 
@@ -161,7 +151,7 @@ def wavelet_denoise(x: Any, fs: float, wavelet: str = "db4", level: int | None =
     -------
     ndarray, the shape of ``x``
 
-    Derived in: EEG blinks with wavelets §3
+    Derived in: eeg-blink-removal
     """
     arr, was_1d = _as_eeg(x, fs, "wavelet_denoise")
     level = approximation_level(fs, 4.0) if level is None else level
@@ -183,7 +173,7 @@ class BlinkEvents:
     peak-detection signal (robust z-score of the slow band), ``edge_signal`` the one whose
     crossings of the noise ``floor`` give the starts and stops.
 
-    Derived in: EEG blinks with wavelets §5
+    Derived in: eeg-peaks
     """
 
     starts: np.ndarray
@@ -246,7 +236,7 @@ def detect_blinks(x: Any, fs: float, *, f_max: float = 4.0, edge_f_max: float = 
     BlinkEvents
         One peak per event.
 
-    Derived in: EEG blinks with wavelets §5
+    Derived in: eeg-peaks
     """
     who = "detect_blinks"
     arr, was_1d = _as_eeg(x, fs, who)
@@ -292,6 +282,51 @@ def _window(n: int, starts: np.ndarray, stops: np.ndarray, ramp: int) -> np.ndar
     return w
 
 
+def blink_events(eeg: Any, fs: float, *, wavelet: str = "db4", height: float = 5.0,
+                 prominence: float = 5.0, baseline: float = 5.0) -> list[BlinkEvents]:
+    """The blink events of every channel, as :func:`remove_blinks` finds them.
+
+    :func:`detect_blinks` on each channel of ``eeg`` (``(n_samples,)`` or
+    ``(n_channels, n_samples)``), with the parameters :func:`remove_blinks` passes it.
+
+    Returns
+    -------
+    list of BlinkEvents
+        One per channel (a list of one for a 1-D ``eeg``).
+
+    Derived in: eeg-peaks
+    """
+    arr, _ = _as_eeg(eeg, fs, "blink_events")
+    if wavelet not in pywt.wavelist(kind="discrete"):
+        raise ValueError(f"blink_events: unknown discrete wavelet {wavelet!r} (try 'db4', 'sym4', 'coif3')")
+    return [detect_blinks(row, fs, wavelet=wavelet, height=height, prominence=prominence, baseline=baseline)
+            for row in arr]
+
+
+def _check_events(events: Any, shape: tuple[int, int], who: str) -> list[BlinkEvents]:
+    n_channels, n = shape
+    if not isinstance(events, (list, tuple)) or not all(isinstance(e, BlinkEvents) for e in events):
+        raise TypeError(f"{who}: events must be a list of BlinkEvents (from blink_events), got {type(events).__name__}")
+    if len(events) != n_channels:
+        raise ValueError(f"{who}: events must hold one BlinkEvents per channel ({n_channels}), got {len(events)}")
+    for ch, e in enumerate(events):
+        bad = np.any(e.starts < 0) or np.any(e.stops > n) or np.any(e.stops <= e.starts)
+        if e.starts.shape != e.stops.shape or bad:
+            raise ValueError(f"{who}: events[{ch}] holds windows outside [0, {n}) or empty ones")
+    return list(events)
+
+
+def _hysteresis(c: np.ndarray, high: float, low: float) -> np.ndarray:
+    """``c`` where it belongs to a run of ``|c| > low`` that reaches ``|c| > high``, else 0.
+
+    A large blink's coefficients fall off gradually: the flanks of the run are below the
+    threshold but are the same artifact (the hysteresis of Canny's edge detector).
+    """
+    runs, _ = label(np.abs(c) > low)
+    strong = np.unique(runs[(np.abs(c) > high) & (runs > 0)])
+    return np.where(np.isin(runs, strong) & (runs > 0), c, 0.0)
+
+
 def remove_blinks(
     eeg: Any,
     fs: float,
@@ -299,17 +334,23 @@ def remove_blinks(
     wavelet: str = "db4",
     k: float = 3.0,
     mode: str = "hard",
-    f_max: float = 16.0,
+    k_low: float = 1.0,
+    fast_factor: float = 4 / 3,
+    f_max: float = 32.0,
     level_f: float = 2.0,
+    height: float = 5.0,
+    prominence: float = 5.0,
     shared_events: bool = True,
     baseline: float = 5.0,
     margin: float = 0.15,
     ramp: float = 0.1,
+    events: list[BlinkEvents] | None = None,
     return_events: bool = False,
-) -> np.ndarray | tuple[np.ndarray, list[BlinkEvents]]:
+) -> np.ndarray:
     """Remove eye blinks: subtract the large wavelet coefficients, only inside blink events.
 
-    1. :func:`detect_blinks` finds the events on every channel; with ``shared_events``
+    1. :func:`blink_events` finds the events on every channel (or pass your own as
+       ``events``); with ``shared_events``
        (a blink is one event seen by all channels) each channel uses the union of them.
        Without events, the EEG is returned unchanged.
     2. Per channel, a DWT deep enough that the approximation covers 0–``level_f`` Hz
@@ -318,13 +359,17 @@ def remove_blinks(
        a robust noise level ``sigma_j`` (:func:`mad_sigma` of the coefficients *outside*
        the events) and the artifact estimate ``threshold(c, k * sigma_j, mode)`` — the large
        part of each coefficient (the approximation is measured from its running median over
-       ``baseline`` seconds, so drifts and offsets stay EEG). The estimate is inverted to a
-       time signal.
+       ``baseline`` seconds, so drifts and offsets stay EEG). In hard mode the
+       approximation takes whole runs: a run of coefficients above ``k_low * sigma`` that
+       reaches ``k * sigma`` is artifact from end to end (a large blink's flanks).
+       The estimate is inverted to a time signal.
     4. It is subtracted inside each event widened by ``margin`` s, with raised-cosine ramps
        of ``ramp`` s; everywhere else the EEG is returned untouched.
 
     The defaults work from 128 to 512 Hz, on 1 to 64 channels, for blinks of 100 to
-    1500 µV (the tests check this on :func:`~companion.dsp.make_eeg` recordings).
+    1500 µV (the tests check this on :func:`~companion.dsp.make_eeg` recordings), and on
+    the real recording of :func:`~companion.data.load_phyaat_eeg` they leave less than
+    100 µV peak to peak inside its 1,300 µV artifact (chapter 7, ``eeg-real``).
 
     Parameters
     ----------
@@ -336,24 +381,37 @@ def remove_blinks(
         Any discrete wavelet PyWavelets knows ("db4", "sym4", "coif3", ...).
     k : float
         Threshold multiplier: a larger ``k`` leaves more of each coefficient to the EEG.
+    k_low : float
+        The approximation's lower threshold (hard mode), in the same robust sigmas.
+    fast_factor : float
+        Levels from 4 Hz up (theta and faster: the brain's rhythms, where a blink leaves
+        only its edges) use ``fast_factor * k``, so that fewer of the EEG's bursts go too.
     mode : "hard" or "soft"
         Hard takes the whole of a large coefficient as artifact; soft only its excess over
         the threshold.
     f_max, level_f : float
         Levels starting above ``f_max`` Hz are left alone; the approximation covers
         0–``level_f`` Hz.
+    height, prominence : float
+        For :func:`detect_blinks`, in robust standard deviations of the slow band.
     shared_events : bool
         Use the union of all channels' events on every channel.
     baseline : float
         Seconds of the running median that tracks slow drifts (longer than a blink).
     margin, ramp : float
         Event widening and taper, seconds.
+    events : list of BlinkEvents, optional
+        One per channel, from :func:`blink_events` (called with the same ``wavelet``,
+        ``height``, ``prominence`` and ``baseline`` when omitted). Pass them to see and
+        reuse what was removed: ``ev = blink_events(eeg, fs)``, then
+        ``remove_blinks(eeg, fs, events=ev)``.
     return_events : bool
-        Also return the events found on each channel.
+        Deprecated: the return type changed with it. It still returns ``(cleaned, events)``
+        and warns once; use ``events=blink_events(...)`` instead.
 
     Returns
     -------
-    ndarray, the shape of ``eeg`` (and the list of :class:`BlinkEvents`, one per channel)
+    ndarray, the shape of ``eeg``
 
     Raises
     ------
@@ -361,13 +419,15 @@ def remove_blinks(
         Wrong shape (not 1-D/2-D, or shorter than 2 s), NaN or infinity, bad ``fs``, ``k``,
         ``mode`` or ``wavelet``.
 
-    Derived in: EEG blinks with wavelets §3
+    Derived in: eeg-blink-removal
     """
     who = "remove_blinks"
     arr, was_1d = _as_eeg(eeg, fs, who)
     if mode not in ("soft", "hard"):
         raise ValueError(f"{who}: mode must be 'soft' or 'hard', got {mode!r}")
-    check_positive(k, "k", who)
+    for name, v in (("k", k), ("k_low", k_low), ("fast_factor", fast_factor), ("height", height),
+                    ("prominence", prominence)):
+        check_positive(v, name, who)
     for name, f in (("f_max", f_max), ("level_f", level_f)):
         check_frequency(f, name, who, fs)
     check_positive(baseline, "baseline", who)
@@ -375,13 +435,22 @@ def remove_blinks(
         check_non_negative(v, name, who)
     check_bool(shared_events, "shared_events", who)
     check_bool(return_events, "return_events", who)
+    if return_events:
+        warn_deprecated("remove_blinks.return_events",
+                        "remove_blinks(..., return_events=True) is deprecated (its return type changed "
+                        "with a flag): call events = blink_events(eeg, fs) and pass "
+                        "remove_blinks(eeg, fs, events=events)")
     if wavelet not in pywt.wavelist(kind="discrete"):
         raise ValueError(f"{who}: unknown discrete wavelet {wavelet!r} (try 'db4', 'sym4', 'coif3')")
     n = arr.shape[-1]
     level = min(approximation_level(fs, level_f), pywt.dwt_max_level(n, wavelet))
     bands = dwt_bands(fs, level)
     pad, ramp_n = int(round(margin * fs)), int(round(ramp * fs))
-    events = [detect_blinks(row, fs, wavelet=wavelet, baseline=baseline) for row in arr]
+    if events is None:
+        events = [detect_blinks(row, fs, wavelet=wavelet, baseline=baseline, height=height,
+                                prominence=prominence) for row in arr]
+    else:
+        events = _check_events(events, arr.shape, who)
     if shared_events:
         union = _union([e.starts for e in events], [e.stops for e in events], n)
     out = arr.copy()
@@ -404,7 +473,11 @@ def remove_blinks(
             if lo == 0:  # the approximation: measured from its slow baseline (drift, offset)
                 c = c - _running_median(c, int(round(baseline * fs / 2**level)))
                 quiet = c[~inside[pos]] if quiet is not c else c
-            art.append(threshold(c, k * mad_sigma(quiet), mode))
+            sigma = mad_sigma(quiet)
+            if lo == 0 and mode == "hard":
+                art.append(_hysteresis(c, k * sigma, min(k_low, k) * sigma))
+            else:
+                art.append(threshold(c, (k * fast_factor if lo >= 4.0 else k) * sigma, mode))
         estimate = pywt.waverec(art, wavelet)[:n]
         out[ch] = row - _window(n, starts, stops, ramp_n) * estimate
     cleaned = out[0] if was_1d else out
