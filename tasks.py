@@ -8,16 +8,21 @@
     python3 tasks.py notebooks  # regenerate the output-free .ipynb twins of the chapters (for Colab)
     python3 tasks.py lock       # re-resolve pyproject.toml into requirements-lock.txt
     python3 tasks.py outputs    # record the chapters' text outputs of the last `book` build (tests compare)
+    python3 tasks.py release X.Y.Z  # bump the version everywhere, date the changelog, commit, tag vX.Y.Z
+    python3 tasks.py pdf        # the whole book as one PDF, _build/pdf/gradients-and-signals.pdf
 
 Each command creates ``.venv`` on first use and installs the exact versions of
 ``requirements-lock.txt`` and the companion (again only when pyproject.toml or the lock
-changes). The Makefile has the same targets.
+changes). The Makefile has the same targets. ``release`` needs no ``.venv``: only this Python and git.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import json
 import os
+import re
 import subprocess
 import sys
 import venv
@@ -92,13 +97,24 @@ def book() -> None:
 
 def test(*pytest_args: str) -> None:
     ensure_venv()
-    run(BIN / "ruff", "check", "companion", "tests", "benchmarks", "book/_ext", "tasks.py")
+    run(BIN / "ruff", "check", "companion", "tests", "tools", "benchmarks", "book/_ext", "tasks.py")
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     # One BLAS thread: threaded OpenBLAS is far slower on a small shared machine, and the
     # book build runs its kernels the same way.
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")
     run(PY, "-m", "pytest", *pytest_args, env=env)
+
+
+def pdf(build: str = "") -> None:
+    """Print the built book to ``_build/pdf/gradients-and-signals.pdf`` (tools/pdf.py, Debian's
+    chromium and poppler-utils). Builds the book first, unless given a build folder (``.ci/run``
+    passes the one the tests just built and checked)."""
+    ensure_venv()
+    if not build:
+        book()
+        build = str(ROOT / "_build")
+    run(PY, ROOT / "tools" / "pdf.py", "--build", build)
 
 
 def forget_executions() -> None:
@@ -132,16 +148,157 @@ def studies() -> None:
 
 def notebooks() -> None:
     ensure_venv()
-    run(PY, ROOT / "tests" / "notebooks.py", "--write")
+    run(PY, ROOT / "tools" / "notebooks.py", "--write")
 
 
 def outputs() -> None:
     ensure_venv()
-    run(PY, ROOT / "tests" / "chapter_outputs.py")
+    run(PY, ROOT / "tools" / "chapter_outputs.py")
+
+
+# --- release ------------------------------------------------------------------------------
+# `python3 tasks.py release X.Y.Z` needs only Python >= 3.11 and git (no .venv): it rewrites the
+# few strings that carry the version (tests/test_release.py checks they agree, and that a release
+# in a scratch repository leaves the twins exactly as tools/notebooks.py writes them).
+
+VERSION_FILE = ROOT / "companion" / "_version.py"
+CHANGELOG = ROOT / "CHANGELOG.md"
+UNRELEASED = "## [Unreleased]"
+REQUIRE = re.compile(r'companion\.require\("([^"]*)"\)')
+COLAB_REF = re.compile(r"""(git\+[^"'\s@]+)@[^"'\s]+""")  # the Colab cell's `git+URL@ref`
+
+
+def git(*args: str, check: bool = True) -> str:
+    result = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+    if check and result.returncode:
+        sys.exit(f"git {' '.join(args)} failed:\n{result.stderr.strip()}")
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def package_version() -> str:
+    """``companion.__version__``, read from companion/_version.py without importing it."""
+    match = re.search(r'^__version__ = "([^"]+)"$', VERSION_FILE.read_text(encoding="utf-8"), re.M)
+    if not match:
+        sys.exit(f"no `__version__ = \"X.Y.Z\"` line in {VERSION_FILE.relative_to(ROOT)}")
+    return match.group(1)
+
+
+def released_versions(changelog: str) -> list[str]:
+    """The versions with a ``## [X.Y.Z]`` heading in CHANGELOG.md (released ones)."""
+    return re.findall(r"^## \[(\d+\.\d+\.\d+)\]", changelog, re.M)
+
+
+def unreleased_notes(changelog: str) -> tuple[int, int]:
+    """Where the notes under ``## [Unreleased]`` start and end in the changelog's text (they end
+    at the next ``## `` heading or at the link definitions at the bottom)."""
+    head = re.search(rf"^{re.escape(UNRELEASED)}[ \t]*\n", changelog, re.M)
+    if not head:
+        return -1, -1
+    rest = re.search(r"^(## |\[[^\]]+\]: )", changelog[head.end():], re.M)
+    return head.end(), head.end() + (rest.start() if rest else len(changelog) - head.end())
+
+
+def changelog_for_release(changelog: str, version: str, previous: str | None, date: str) -> str:
+    """Keep a Changelog: the Unreleased notes move under ``## [version] - date``, an empty
+    Unreleased section stays on top, and the link definitions at the bottom gain the new tag."""
+    start, end = unreleased_notes(changelog)
+    notes = changelog[start:end].strip()
+    text = f"{changelog[:start]}\n## [{version}] - {date}\n\n{notes}\n\n{changelog[end:].lstrip()}"
+    repo = re.search(r'^REPOSITORY = "([^"]+)"$', VERSION_FILE.read_text(encoding="utf-8"), re.M).group(1)
+    tag = f"v{version}"
+    links = (f"[Unreleased]: {repo}/compare/{tag}...HEAD\n"
+             f"[{version}]: {repo}/" + (f"compare/v{previous}...{tag}" if previous else f"releases/tag/{tag}") + "\n")
+    text, found = re.subn(r"^\[Unreleased\]: .*\n?", lambda _: links, text, count=1, flags=re.M)
+    return text if found else text.rstrip("\n") + "\n\n" + links
+
+
+def retwin(text: str, old_pin: str, new_pin: str, ref: str) -> str:
+    """A Colab twin (book/*.ipynb, written by tools/notebooks.py) with the install cell's ref and
+    the chapter's `require` pin changed, byte for byte as nbformat writes it."""
+    nb = json.loads(text)
+    for cell in nb["cells"]:
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if "colab" in cell.get("metadata", {}).get("tags", []):
+            source = COLAB_REF.sub(lambda m: f"{m.group(1)}@{ref}", source)
+        elif cell["cell_type"] == "code":
+            source = source.replace(old_pin, new_pin)
+        cell["source"] = source.splitlines(keepends=True)
+    return json.dumps(nb, sort_keys=True, indent=1, separators=(",", ": "), ensure_ascii=False) + "\n"
+
+
+def release(version: str = "", *extra: str) -> None:
+    """Release ``version``: companion.__version__, every chapter's ``companion.require`` pin and
+    every Colab twin (install ref ``vX.Y.Z``, pin) follow it; CHANGELOG.md's Unreleased notes
+    move under ``## [X.Y.Z] - today``; one commit of those files and the annotated tag vX.Y.Z.
+
+    Refuses, changing nothing: a version that is not X.Y.Z, not newer than the last release or
+    older than companion.__version__ (the current version itself only while it is unreleased);
+    an existing tag; a dirty work tree; no notes under Unreleased; pins out of step."""
+
+    def refuse(why: str) -> None:
+        sys.exit(f"release refused: {why}")
+
+    if sys.version_info < (3, 11):
+        refuse(f"Python >= 3.11 is needed; this is {sys.version.split()[0]}")
+    if extra or not re.fullmatch(r"\d+\.\d+\.\d+", version):
+        refuse("give one version as X.Y.Z, e.g. `python3 tasks.py release 0.2.0`")
+    current, tag = package_version(), f"v{version}"
+    changelog = CHANGELOG.read_text(encoding="utf-8") if CHANGELOG.exists() else ""
+    released = released_versions(changelog)
+    latest = max(released, key=version_key, default=None)
+    if version in released:
+        refuse(f"{version} is released already (CHANGELOG.md has its heading)")
+    if latest and version_key(version) <= version_key(latest):
+        refuse(f"{version} is not newer than the last release, {latest}")
+    if version_key(version) < version_key(current):
+        refuse(f"{version} is older than the current version, companion.__version__ = {current}")
+    if not git("rev-parse", "--is-inside-work-tree", check=False):
+        refuse(f"{ROOT} is not a git work tree")
+    if git("rev-parse", "-q", "--verify", f"refs/tags/{tag}", check=False):
+        refuse(f"the tag {tag} exists already")
+    dirty = git("status", "--porcelain")
+    if dirty:
+        refuse(f"the work tree is not clean (commit or stash first):\n{dirty}")
+    start, end = unreleased_notes(changelog)
+    if start < 0:
+        refuse(f"CHANGELOG.md has no `{UNRELEASED}` section")
+    if not changelog[start:end].strip():
+        refuse(f"nothing under `{UNRELEASED}` in CHANGELOG.md: write what changed first")
+    if not git("var", "GIT_COMMITTER_IDENT", check=False):
+        refuse("git does not know who commits: set user.name and user.email")
+
+    old_pin, new_pin = f'companion.require("{current}")', f'companion.require("{version}")'
+    chapters = sorted(p for p in (ROOT / "book").glob("*.md") if REQUIRE.search(p.read_text(encoding="utf-8")))
+    twins = sorted(p for p in (ROOT / "book").glob("*.ipynb") if '"colab"' in p.read_text(encoding="utf-8"))
+    stale = [p.relative_to(ROOT).as_posix() for p in chapters + twins
+             if {m.group(1) for m in REQUIRE.finditer(p.read_text(encoding="utf-8").replace('\\"', '"'))} != {current}]
+    if not chapters or stale:
+        refuse(f"these pages do not pin companion.require(\"{current}\"): {', '.join(stale) or 'no chapters found'}")
+
+    date = datetime.date.today().isoformat()
+    CHANGELOG.write_text(changelog_for_release(changelog, version, latest, date), encoding="utf-8")
+    VERSION_FILE.write_text(VERSION_FILE.read_text(encoding="utf-8").replace(
+        f'__version__ = "{current}"', f'__version__ = "{version}"', 1), encoding="utf-8")
+    for path in chapters:
+        path.write_text(path.read_text(encoding="utf-8").replace(old_pin, new_pin), encoding="utf-8")
+    for path in twins:
+        path.write_text(retwin(path.read_text(encoding="utf-8"), old_pin, new_pin, tag), encoding="utf-8")
+
+    files = [p.relative_to(ROOT).as_posix() for p in [CHANGELOG, VERSION_FILE, *chapters, *twins]]
+    notes = changelog[start:end].strip()
+    git("add", "--", *files)
+    git("commit", "-q", "-m", f"Release {version}", "-m", notes)
+    git("tag", "-a", tag, "-m", f"Gradients & Signals {version}", "-m", notes)
+    print(f"released {version} ({date}): commit {git('rev-parse', '--short', 'HEAD')}, tag {tag}, "
+          f"{len(files)} files.\nPublish it: git push origin HEAD {tag}")
 
 
 COMMANDS = {"book": book, "test": test, "bench": bench, "notebooks": notebooks, "outputs": outputs,
-            "lock": lock, "studies": studies}
+            "lock": lock, "studies": studies, "release": release, "pdf": pdf}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
