@@ -34,7 +34,7 @@ from companion.dsp import (
 
 
 def test_make_eeg_is_reproducible_and_seeded():
-    a, b, c = make_eeg(10, seed=3), make_eeg(10, seed=3), make_eeg(10, seed=4)
+    a, b, c = make_eeg(10, rng=3), make_eeg(10, rng=3), make_eeg(10, rng=4)
     np.testing.assert_array_equal(a.eeg, b.eeg)
     np.testing.assert_array_equal(a.blink_onsets, b.blink_onsets)
     assert not np.allclose(a.eeg, c.eeg)
@@ -42,7 +42,7 @@ def test_make_eeg_is_reproducible_and_seeded():
 
 
 def test_make_eeg_blinks_follow_the_model():
-    d = make_eeg(60, 256, 6, blink_amplitude=(150, 350), seed=1)
+    d = make_eeg(60, 256, 6, blink_amplitude=(150, 350), rng=1)
     fs = d.fs
     n_blinks = d.blink_onsets.size
     assert 10 <= n_blinks <= 20  # 15 per minute on average
@@ -70,7 +70,7 @@ def test_blink_shape():
 
 
 def test_make_eeg_background_is_one_over_f_and_alpha_posterior():
-    d = make_eeg(120, 256, 4, blink_rate=0, noise_uv=0.0, seed=2)
+    d = make_eeg(120, 256, 4, blink_rate=0, noise_uv=0.0, rng=2)
     f, p = ss.welch(d.clean, fs=256, nperseg=1024)
     fit = ((f >= 1) & (f <= 6)) | ((f >= 16) & (f <= 40))  # away from the alpha band
     for ch in range(4):
@@ -81,7 +81,7 @@ def test_make_eeg_background_is_one_over_f_and_alpha_posterior():
     alpha = band_power(d.clean, 256, (8, 12))
     assert np.all(np.diff(alpha) > 0)  # alpha grows towards the back of the head
     # without alpha and noise the background has the documented RMS
-    bg = make_eeg(20, 256, 3, blink_rate=0, alpha_uv=0, noise_uv=0, background_uv=10, seed=5)
+    bg = make_eeg(20, 256, 3, blink_rate=0, alpha_uv=0, noise_uv=0, background_uv=10, rng=5)
     np.testing.assert_allclose(np.sqrt(np.mean(bg.clean**2, axis=1)), 10.0)
     assert bg.blink_onsets.size == 0 and np.array_equal(bg.eeg, bg.clean)
 
@@ -110,7 +110,7 @@ def test_mad_sigma_and_threshold_match_references():
 
 
 def test_cleaning_metrics_against_scipy_pearson():
-    d = make_eeg(10, 256, 3, seed=0)
+    d = make_eeg(10, 256, 3, rng=0)
     rng = np.random.default_rng(0)
     cleaned = d.clean + rng.standard_normal(d.clean.shape)
     m = cleaning_metrics(d.clean, d.eeg, cleaned, 256)
@@ -161,7 +161,7 @@ def test_visushrink_denoises_white_noise():
 
 
 def test_visushrink_keeps_the_blink_and_kills_the_eeg():
-    d = make_eeg(30, 256, 1, seed=0)
+    d = make_eeg(30, 256, 1, rng=0)
     den = wavelet_denoise(d.eeg, 256)
     m = cleaning_metrics(d.clean, d.eeg, den, 256, d.blink_mask)
     assert m.blink_power_removed < 0.05  # the blink is still there
@@ -176,7 +176,7 @@ GRID = [(fs, ch, amp) for fs in (128, 256, 512) for ch in (1, 8, 64) for amp in 
 
 @pytest.mark.parametrize(("fs", "n_channels", "amplitude"), GRID)
 def test_remove_blinks_across_rates_channels_and_sizes(fs, n_channels, amplitude):
-    d = make_eeg(20, fs, n_channels, blink_amplitude=amplitude, seed=11)
+    d = make_eeg(20, fs, n_channels, blink_amplitude=amplitude, rng=11)
     events = blink_events(d.eeg, fs)
     cleaned = remove_blinks(d.eeg, fs, events=events)
     assert cleaned.shape == d.eeg.shape and len(events) == n_channels
@@ -192,7 +192,7 @@ def test_remove_blinks_across_rates_channels_and_sizes(fs, n_channels, amplitude
 
 @pytest.mark.parametrize("amplitude", [100, 400, 1500])
 def test_events_found_against_the_truth(amplitude):
-    d = make_eeg(60, 256, 1, blink_amplitude=amplitude, seed=21)
+    d = make_eeg(60, 256, 1, blink_amplitude=amplitude, rng=21)
     ev = detect_blinks(d.eeg[0], 256)
     fs = 256
     assert ev.starts.size == d.blink_onsets.size  # no false alarm, no miss
@@ -206,7 +206,7 @@ def test_events_found_against_the_truth(amplitude):
 
 
 def test_outside_events_the_eeg_is_untouched():
-    d = make_eeg(30, 256, 4, seed=5)
+    d = make_eeg(30, 256, 4, rng=5)
     events = blink_events(d.eeg, 256)
     cleaned = remove_blinks(d.eeg, 256, events=events, margin=0.15, ramp=0.1)
     touched = np.zeros(d.eeg.shape[-1], dtype=bool)
@@ -219,9 +219,9 @@ def test_outside_events_the_eeg_is_untouched():
 
 
 def test_no_blinks_no_change_and_1d_equals_2d():
-    d = make_eeg(20, 256, 2, blink_rate=0, seed=7)
+    d = make_eeg(20, 256, 2, blink_rate=0, rng=7)
     np.testing.assert_array_equal(remove_blinks(d.eeg, 256), d.eeg)
-    b = make_eeg(20, 256, 1, seed=8)
+    b = make_eeg(20, 256, 1, rng=8)
     one = remove_blinks(b.eeg[0], 256)
     assert one.shape == (b.eeg.shape[1],)
     np.testing.assert_array_equal(one, remove_blinks(b.eeg, 256)[0])
@@ -230,13 +230,13 @@ def test_no_blinks_no_change_and_1d_equals_2d():
 @pytest.mark.parametrize("wavelet", ["sym4", "coif3", "db6"])
 @pytest.mark.parametrize("mode", ["soft", "hard"])
 def test_other_wavelets_and_modes_also_work(wavelet, mode):
-    d = make_eeg(20, 256, 2, seed=9)
+    d = make_eeg(20, 256, 2, rng=9)
     m = cleaning_metrics(d.clean, d.eeg, remove_blinks(d.eeg, 256, wavelet=wavelet, mode=mode), 256, d.blink_mask)
     assert m.correlation > m.correlation_before + 0.1 and m.blink_power_removed > 0.8
 
 
 def test_bad_input_is_rejected_clearly():
-    d = make_eeg(5, 256, 2, seed=0)
+    d = make_eeg(5, 256, 2, rng=0)
     x = d.eeg.copy()
     x[1, 100] = np.nan
     with pytest.raises(ValueError, match="remove_blinks: eeg contains NaN or infinity"):
@@ -273,7 +273,7 @@ def test_bad_input_is_rejected_clearly():
 def test_remove_blinks_with_offset_drift_mains_and_either_polarity(fs, amplitude, polarity):
     """Conditions of real recordings that make_eeg leaves out: a DC offset, a slow drift,
     50 Hz mains hum, blinks of either sign (depends on the reference), odd sampling rates."""
-    d = make_eeg(30, fs, 4, blink_amplitude=amplitude, seed=31)
+    d = make_eeg(30, fs, 4, blink_amplitude=amplitude, rng=31)
     t = d.times
     clean = d.clean + 3000.0 + 40 * t / t[-1] + 5 * np.sin(2 * np.pi * 50 * t)
     eeg = clean + polarity * d.artifact
@@ -285,7 +285,7 @@ def test_remove_blinks_with_offset_drift_mains_and_either_polarity(fs, amplitude
 
 @pytest.mark.parametrize("fs", [128, 256, 512])
 def test_false_alarms_are_rare_and_harmless_on_blink_free_eeg(fs):
-    d = make_eeg(120, fs, 8, blink_rate=0, seed=41)
+    d = make_eeg(120, fs, 8, blink_rate=0, rng=41)
     t = d.times
     eeg = d.eeg + 500.0 + 30 * np.sin(2 * np.pi * 0.05 * t) + 5 * np.sin(2 * np.pi * 50 * t)
     events = blink_events(eeg, fs)
@@ -296,7 +296,7 @@ def test_false_alarms_are_rare_and_harmless_on_blink_free_eeg(fs):
 
 # --- every numeric parameter checked at entry, naming it (negative values used to return the
 # EEG unchanged, an alpha above Nyquist all NaN) ---------------------------------------------------
-_EEG = make_eeg(4, 256, 2, seed=0)
+_EEG = make_eeg(4, 256, 2, rng=0)
 
 
 @pytest.mark.parametrize(
@@ -325,7 +325,8 @@ _EEG = make_eeg(4, 256, 2, seed=0)
         (lambda: make_eeg(4, 256, noise_uv=-1.0), r"make_eeg: noise_uv must be"),
         (lambda: make_eeg(-4, 256), r"make_eeg: duration must be"),
         (lambda: make_eeg(4, 256, n_channels=2.5), r"make_eeg: n_channels must be an integer"),
-        (lambda: make_eeg(4, 256, seed=-1), r"make_eeg: seed must be an integer >= 0"),
+        (lambda: make_eeg(4, 256, rng=-1), r"make_eeg: rng must be a numpy Generator, an integer seed >= 0"),
+        (lambda: make_eeg(4, 256, rng=1.5), r"make_eeg: rng must be a numpy Generator"),
         (lambda: band_power(_EEG.eeg, 256, (12.0, 8.0)), r"band_power: band must be \(low, high\) with low <= high"),
         (lambda: band_power(_EEG.eeg, 256, 10.0), r"band_power: band must be a pair"),
         (lambda: band_power(_EEG.eeg, -256, (8.0, 12.0)), r"band_power: fs must be"),
@@ -340,7 +341,7 @@ def test_every_numeric_parameter_is_checked_at_entry(call, message: str) -> None
 def test_read_only_recordings_are_accepted():
     # a read-only array (np.load with mmap_mode="r", the packaged recording) used to crash
     # inside PyWavelets with "buffer source array is read-only"
-    d = make_eeg(10, 128.0, 2, seed=3)
+    d = make_eeg(10, 128.0, 2, rng=3)
     frozen = d.eeg.copy()
     frozen.setflags(write=False)
     assert np.array_equal(remove_blinks(frozen, 128.0), remove_blinks(d.eeg, 128.0))
@@ -389,7 +390,7 @@ def test_events_are_passed_in_and_return_events_is_deprecated(monkeypatch):
     from companion import _deprecation
 
     monkeypatch.setattr(_deprecation, "_WARNED", set())
-    d = make_eeg(10, 128.0, 3, seed=4)
+    d = make_eeg(10, 128.0, 3, rng=4)
     events = blink_events(d.eeg, 128.0)
     assert len(events) == 3 and events[0].starts.size > 0  # the frontal channel sees blinks
     # the events passed in are the ones used: no events, no change
@@ -410,6 +411,19 @@ def test_events_are_passed_in_and_return_events_is_deprecated(monkeypatch):
 def test_the_real_data_changes_keep_the_synthetic_scores():
     """Chapter 7's synthetic recording: correlation with the truth >= 0.94 and >= 99 % of
     the alpha power outside the blinks kept (issue: improve on real data without losing these)."""
-    rec = make_eeg(duration=30.0, fs=256.0, n_channels=8, seed=0)
+    rec = make_eeg(duration=30.0, fs=256.0, n_channels=8, rng=0)
     m = cleaning_metrics(rec.clean, rec.eeg, remove_blinks(rec.eeg, 256.0), 256.0, rec.blink_mask)
     assert m.correlation >= 0.94 and m.alpha_kept_outside >= 0.99 and m.blink_power_removed > 0.95
+
+
+def test_make_eeg_takes_rng_and_seed_is_deprecated(monkeypatch):
+    from companion import _deprecation
+
+    monkeypatch.setattr(_deprecation, "_WARNED", set())
+    a = make_eeg(4, 128.0, 2, rng=5)
+    b = make_eeg(4, 128.0, 2, rng=np.random.default_rng(5))
+    assert np.array_equal(a.eeg, b.eeg)          # an int seed and a Generator from it agree
+    assert a.params["rng"] == 5 and b.params["rng"] == "Generator"
+    with pytest.warns(DeprecationWarning, match=r"make_eeg\(seed=...\) is deprecated"):
+        c = make_eeg(4, 128.0, 2, seed=5)
+    assert np.array_equal(a.eeg, c.eeg)

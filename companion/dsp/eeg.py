@@ -29,8 +29,9 @@ from typing import Any
 
 import numpy as np
 
-from companion._checks import (as_float_array, check_frequency, check_int, check_non_negative, check_pair,
-                               check_positive)
+from companion._deprecation import warn_deprecated
+from companion._checks import (as_float_array, as_rng, check_frequency, check_int, check_non_negative, check_pair,
+                               check_positive, is_int)
 
 __all__ = ["EEGData", "make_eeg", "blink_shape", "band_power", "CleaningMetrics", "cleaning_metrics"]
 
@@ -112,7 +113,8 @@ def make_eeg(
     alpha_hz: float = 10.0,
     alpha_uv: float = 8.0,
     noise_uv: float = 1.0,
-    seed: int | None = 0,
+    rng: np.random.Generator | int | None = 0,
+    seed: int | None = None,
 ) -> EEGData:
     """Synthetic multichannel EEG with frontal eye blinks and the clean signal underneath.
 
@@ -133,7 +135,7 @@ def make_eeg(
     - channel ``c`` sits at position ``p_c`` from 0 (frontal) to 1 (occipital) and sees the
       blink with gain ``g_c = exp(-p_c / 0.25)``.
 
-    Two calls with the same arguments and seed give identical arrays.
+    Two calls with the same arguments and the same integer ``rng`` give identical arrays.
 
     Parameters
     ----------
@@ -154,7 +156,10 @@ def make_eeg(
         the white noise, µV.
     alpha_hz : float
         Centre of the alpha rhythm.
-    seed : int or None
+    rng : numpy Generator, int or None
+        The random numbers (an int is a seed; the default, 0, makes every call the same).
+    seed : int, deprecated
+        The old name of an integer ``rng``; warns once.
 
     Returns
     -------
@@ -177,8 +182,10 @@ def make_eeg(
         check_non_negative(v, name, who)
     check_frequency(alpha_hz, "alpha_hz", who, fs)
     if seed is not None:
-        check_int(seed, "seed", who, low=0)
-    rng = np.random.default_rng(seed)
+        warn_deprecated("make_eeg.seed", "make_eeg(seed=...) is deprecated: pass rng=<int or Generator>")
+        rng = check_int(seed, "seed", who, low=0)
+    recorded = rng if rng is None or is_int(rng) else type(rng).__name__
+    rng = as_rng(rng, "rng", who)
     n = int(round(duration * fs))
     c = int(n_channels)
     positions = np.linspace(0.0, 1.0, c) if c > 1 else np.zeros(1)
@@ -218,7 +225,7 @@ def make_eeg(
     eeg = clean + blink_gains[:, None] * artifact[None, :]
     params = dict(duration=duration, fs=fs, n_channels=c, blink_rate=blink_rate, blink_amplitude=amp,
                   blink_duration=(lo_d, hi_d), background_uv=background_uv, alpha_hz=alpha_hz,
-                  alpha_uv=alpha_uv, noise_uv=noise_uv, seed=seed)
+                  alpha_uv=alpha_uv, noise_uv=noise_uv, rng=recorded)
     as_int = lambda v: np.asarray(v, dtype=np.intp)  # noqa: E731
     return EEGData(fs=float(fs), clean=clean, eeg=eeg, blink_onsets=as_int(starts), blink_peaks=as_int(peaks),
                    blink_ends=as_int(ends), blink_amplitudes=amplitudes, blink_gains=blink_gains,

@@ -111,7 +111,7 @@ class DigitsCNNRun:
     test_accuracy : list of float
         Test accuracy at each of ``steps``.
     history : History
-        The record of :func:`companion.nn.train.fit` (loss per step, gradient norms, …).
+        The record of :func:`companion.nn.fit` (loss per step, gradient norms, …).
     train_seconds, train_cpu_seconds : float
         Wall-clock and process CPU time of the training steps (the per-epoch evaluations excluded).
     mean, std : float
