@@ -34,7 +34,7 @@ N = 100_000
 def signals() -> dict[str, np.ndarray]:
     rng = np.random.default_rng(0)
     t = np.arange(N)
-    eeg = make_eeg(duration=N / 256, fs=256.0, n_channels=1, seed=0).eeg[0]
+    eeg = make_eeg(duration=N / 256, fs=256.0, n_channels=1, rng=0).eeg[0]
     return {
         "noise": rng.standard_normal(N),
         "integer noise": rng.integers(0, 5, N).astype(float),
