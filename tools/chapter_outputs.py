@@ -59,7 +59,13 @@ def write(build: Path, pages: list[str]) -> None:
         executed = build / "jupyter_execute" / f"{page}.ipynb"
         if not executed.exists():
             sys.exit(f"{executed} is missing: build the book first (python3 tasks.py book)")
-        record[page] = text_outputs(nbformat.read(executed, as_version=4))
+        nb = nbformat.read(executed, as_version=4)
+        if not any(cell.get("outputs") for cell in nb.cells if cell.cell_type == "code"):
+            # A page taken from the execution cache can be written without its outputs; a record
+            # of empty outputs would make the reproducibility test compare nothing.
+            sys.exit(f"{executed} has no outputs (taken from the cache?): rebuild from scratch with "
+                     f"`rm -rf _build && python3 tasks.py book`, then run this again")
+        record[page] = text_outputs(nb)
     RECORD.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {RECORD.relative_to(ROOT)} ({len(record)} pages)")
 
