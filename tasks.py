@@ -10,6 +10,7 @@
     python3 tasks.py outputs    # record the chapters' text outputs of the last `book` build (tests compare)
     python3 tasks.py release X.Y.Z  # bump the version everywhere, date the changelog, commit, tag vX.Y.Z
     python3 tasks.py pdf        # the whole book as one PDF, _build/pdf/gradients-and-signals.pdf
+    python3 tasks.py lowest     # the companion's unit tests on the lowest versions pyproject.toml allows
 
 Each command creates ``.venv`` on first use and installs the exact versions of
 ``requirements-lock.txt`` and the companion (again only when pyproject.toml or the lock
@@ -104,6 +105,54 @@ def test(*pytest_args: str) -> None:
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")
     run(PY, "-m", "pytest", *pytest_args, env=env)
+
+
+# Tests of the book, its build and its packaging: they need the [book] extra and the lock.
+NOT_UNIT = {"test_book.py", "test_browser.py", "test_api.py", "test_packaging.py", "test_workflow.py",
+            "test_release.py", "test_glue.py", "test_prose_numbers.py",
+            # the studies' records name the locked numpy and gymnasium they ran on
+            "test_studies.py"}
+LOWEST = ROOT / ".venv-lowest"
+
+
+def lowest_pins() -> list[str]:
+    """``name==X`` for every ``name>=X`` of the companion's dependencies and of the test tools
+    the unit tests need (pytest, hypothesis): the oldest stack a reader may install it on."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = project["dependencies"] + [r for r in project["optional-dependencies"]["test"]
+                                        if r.split(">=")[0].strip().lower() in ("pytest", "hypothesis")]
+    pins = []
+    for req in wanted:
+        name, sep, bound = req.partition(">=")
+        if not sep or "," in bound:
+            sys.exit(f"lowest: {req!r} is not of the form name>=X")
+        pins.append(f"{name.strip()}=={bound.strip()}")
+    return pins
+
+
+def lowest(*pytest_args: str) -> None:
+    """Run the companion's unit tests in .venv-lowest, on exactly the lower bounds of
+    pyproject.toml. Third-party DeprecationWarnings are not errors here (old releases warn
+    about newer Pythons); the companion's own warnings still are, as in ``test``."""
+    if not (LOWEST / BIN.name / "python").exists():
+        venv.create(LOWEST, with_pip=True)
+    py = LOWEST / BIN.name / "python"
+    pins = lowest_pins()
+    stamp = LOWEST / ".installed"
+    if not stamp.exists() or stamp.read_text() != "\n".join(pins):
+        run(py, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+        # PyYAML: the test suite's own helpers (tools/pages.py) read _toc.yml; not a companion need
+        run(py, "-m", "pip", "install", "--quiet", *pins, "pyyaml")
+        run(py, "-m", "pip", "install", "--quiet", "--no-deps", "-e", ".")
+        stamp.write_text("\n".join(pins))
+    units = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_*.py") if p.name not in NOT_UNIT)
+    env = {k: v for k, v in os.environ.items() if k != "CI"}  # tests needing torch skip here, by design
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
+    run(py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", "-W", "ignore::DeprecationWarning",
+        "-W", "error::DeprecationWarning:companion", *units, *pytest_args, env=env)
 
 
 def pdf(build: str = "") -> None:
@@ -298,7 +347,7 @@ def release(version: str = "", *extra: str) -> None:
 
 
 COMMANDS = {"book": book, "test": test, "bench": bench, "notebooks": notebooks, "outputs": outputs,
-            "lock": lock, "studies": studies, "release": release, "pdf": pdf}
+            "lock": lock, "studies": studies, "release": release, "pdf": pdf, "lowest": lowest}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

@@ -146,7 +146,9 @@ def check_frequency(value: Any, name: str, who: Any, fs: float) -> float:
 
 def check_pair(value: Any, name: str, who: Any, *, low: float = 0.0, low_open: bool = False) -> tuple[float, float]:
     """A pair ``(a, b)`` of finite numbers with ``low <= a <= b`` (a range such as a band)."""
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:
+    # a sequence or 1-D array of two: not a set (no order), a string, or a 0-d array
+    if (isinstance(value, (str, bytes, set, frozenset, dict)) or not hasattr(value, "__getitem__")
+            or getattr(value, "ndim", 1) != 1 or len(value) != 2):
         raise TypeError(f"{who}: {name} must be a pair (low, high), got {value!r}")
     a = check_number(value[0], f"{name}[0]", who, low=low, low_open=low_open)
     b = check_number(value[1], f"{name}[1]", who, low=low, low_open=low_open)

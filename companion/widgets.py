@@ -13,8 +13,9 @@ see ``book/_ext/companion_build.py``) or ``live``; otherwise live inside an IPyt
 with ipywidgets installed, static elsewhere. Building the book never creates an ipywidget,
 so the book build cannot hit nbclient's widget stall (nbclient issue #312).
 
-Page weight: one frame is one PNG; at the default 6×3.6 in and 72 dpi a line plot costs
-about 25–40 KiB. ``max_frames`` (default 40) caps the product of the parameter grids.
+Page weight: one frame is one PNG; at the default 6×3.6 in and 100 dpi (the resolution of
+the book's other figures, matplotlib's default) a line plot costs about 40–70 KiB.
+``max_frames`` (default 40) caps the product of the parameter grids.
 """
 
 from __future__ import annotations
@@ -196,6 +197,11 @@ class Slider:
         return tuple(next(i for i, v in enumerate(vals) if self.initial[n] is v or _equal(self.initial[n], v))
                      for n, vals in self.params.items())
 
+    def _alt(self, index: tuple[int, ...]) -> str:
+        """Alt text of one frame: the description, then the value of every slider."""
+        shown = ", ".join(f"{n} = {_format(vals[i])}" for (n, vals), i in zip(self.params.items(), index))
+        return f"{self.description or 'figure controlled by the sliders above'}: {shown}"
+
     def to_html(self) -> str:
         """The static control: range inputs, a value read-out and the precomputed frames."""
         global _COUNTER
@@ -206,6 +212,7 @@ class Slider:
             "names": list(self.params),
             "labels": {n: [_format(v) for v in vals] for n, vals in self.params.items()},
             "frames": {"_".join(map(str, k)): v for k, v in frames.items()},
+            "alt": self.description or "figure controlled by the sliders above",
         }
         # Deterministic id (two builds give the same HTML), unique within a kernel.
         uid = f"gs-slider-{_COUNTER}-" + hashlib.sha1(json.dumps(data).encode()).hexdigest()[:10]
@@ -215,10 +222,11 @@ class Slider:
                 f'<label style="display:flex;gap:.6em;align-items:center;margin:.2em 0">'
                 f'<span style="min-width:8em"><code>{html.escape(name)}</code></span>'
                 f'<input type="range" min="0" max="{len(vals) - 1}" step="1" value="{start[j]}" '
-                f'data-gs-param="{html.escape(name)}" aria-label="{html.escape(name)}" style="flex:1">'
+                f'data-gs-param="{html.escape(name)}" aria-label="{html.escape(name)}" '
+                f'aria-valuetext="{html.escape(f"{name} = {_format(vals[start[j]])}")}" style="flex:1">'
                 f'<output style="min-width:5em">{html.escape(_format(vals[start[j]]))}</output></label>'
             )
-        alt = html.escape(self.description or "figure controlled by the sliders above")
+        alt = html.escape(self._alt(start))
         first = frames[start]
         return (
             f'<div class="gs-slider" id="{uid}">'
@@ -230,9 +238,11 @@ class Slider:
             'var d=JSON.parse(root.querySelector(".gs-slider-data").textContent);'
             'var inputs=root.querySelectorAll("input[data-gs-param]");'
             'var img=root.querySelector("img.gs-slider-frame");'
-            "function update(){var key=[];inputs.forEach(function(inp,j){key.push(inp.value);"
-            "inp.nextElementSibling.textContent=d.labels[d.names[j]][+inp.value];});"
-            'img.src="data:image/png;base64,"+d.frames[key.join("_")];}'
+            "function update(){var key=[],shown=[];inputs.forEach(function(inp,j){key.push(inp.value);"
+            "var v=d.labels[d.names[j]][+inp.value];inp.nextElementSibling.textContent=v;"
+            'var said=d.names[j]+" = "+v;inp.setAttribute("aria-valuetext",said);shown.push(said);});'
+            'img.src="data:image/png;base64,"+d.frames[key.join("_")];'
+            'img.alt=d.alt+": "+shown.join(", ");}'
             'inputs.forEach(function(inp){inp.addEventListener("input",update);});'
             "})();</script></div>"
         )
@@ -277,7 +287,7 @@ def slider(
     plot: Callable[..., Figure],
     *,
     initial: dict[str, Any] | None = None,
-    dpi: int = 72,
+    dpi: int = 100,
     max_frames: int = 40,
     description: str = "",
     **params: Sequence[Any],
@@ -294,11 +304,13 @@ def slider(
     initial : dict, optional
         The value each slider starts at (default: the middle of each grid).
     dpi : int
-        Resolution of the precomputed frames (page weight grows with its square).
+        Resolution of the precomputed frames (page weight grows with its square); the
+        default, 100, is that of the book's static figures.
     max_frames : int
         Refuse grids with more combinations than this (each is one PNG in the page).
     description : str
-        Alt text of the figure, for screen readers.
+        Alt text of the figure, for screen readers; the static page adds the values shown
+        ("…: lr = 0.1") and keeps them current as the sliders move.
     **params : sequences
         The values each parameter takes, e.g. ``lr=[0.01, 0.1, 1.0]``.
 

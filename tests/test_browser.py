@@ -71,11 +71,17 @@ def test_static_slider_swaps_the_figure_offline(site: str, browser) -> None:
     readout = control.locator("output").first
     rng = control.locator('input[type="range"]').first
     before_src, before_label = image.get_attribute("src"), readout.inner_text()
+    before_alt, before_said = image.get_attribute("alt"), rng.get_attribute("aria-valuetext")
+    assert before_said.endswith(f"= {before_label}") and before_said in before_alt
 
     rng.focus()
     page.keyboard.press("ArrowRight")  # as a reader would: one step up
     after_src, after_label = image.get_attribute("src"), readout.inner_text()
     assert after_label != before_label, "the value read-out did not follow the slider"
+    # a screen reader hears the new value, and the figure's alt text names it
+    after_said = rng.get_attribute("aria-valuetext")
+    assert after_said.endswith(f"= {after_label}"), f"aria-valuetext did not follow: {after_said!r}"
+    assert after_said in image.get_attribute("alt") and image.get_attribute("alt") != before_alt
     assert after_src != before_src and after_src.startswith("data:image/png;base64,"), "the figure did not change"
     assert image.evaluate("img => img.complete && img.naturalWidth > 0"), "the new frame is not a drawable image"
 

@@ -40,9 +40,9 @@ def test_digits_cnn_shapes() -> None:
 
 
 def test_training_record_and_seeds() -> None:
-    a = train_digits_cnn(seed=1, channels=4, epochs=2)
-    b = train_digits_cnn(seed=1, channels=4, epochs=2)
-    c = train_digits_cnn(seed=2, channels=4, epochs=2)
+    a = train_digits_cnn(rng=1, channels=4, epochs=2)
+    b = train_digits_cnn(rng=1, channels=4, epochs=2)
+    c = train_digits_cnn(rng=2, channels=4, epochs=2)
     assert len(a.filters) == len(a.test_accuracy) == 3  # before training and after each epoch
     assert a.filters[0].shape == (4, 3, 3)
     np.testing.assert_array_equal(a.filters[-1], b.filters[-1])  # seeded end to end
@@ -52,11 +52,11 @@ def test_training_record_and_seeds() -> None:
     # Training moved the filters away from their random start.
     assert np.linalg.norm(a.filters[-1] - a.filters[0]) > 0.1 * np.linalg.norm(a.filters[0])
     assert a.steps == [0, 45, 90]  # 1,438 training images in batches of 32: 45 steps an epoch
-    d = train_digits_cnn(seed=1, channels=4, epochs=2, snapshot_steps=[1, 45, 3])
+    d = train_digits_cnn(rng=1, channels=4, epochs=2, snapshot_steps=[1, 45, 3])
     assert d.steps == [0, 1, 3, 45]
     np.testing.assert_array_equal(d.filters[3], a.filters[1])  # same seed, same state after epoch 1
     with pytest.raises(ValueError, match=r"snapshot_steps must lie in \[0, 90\]"):
-        train_digits_cnn(seed=1, channels=4, epochs=2, snapshot_steps=[91])
+        train_digits_cnn(rng=1, channels=4, epochs=2, snapshot_steps=[91])
     x = a.prepare(np.zeros((2, 8, 8)))
     assert x.shape == (2, 1, 8, 8)
     with pytest.raises(ValueError, match="expected images of shape"):
@@ -65,3 +65,27 @@ def test_training_record_and_seeds() -> None:
         train_digits_cnn(epochs=0)
     with pytest.raises(TypeError, match="train_digits_cnn: batch_size must be an integer >= 1, got 32.0"):
         train_digits_cnn(batch_size=32.0)
+
+
+def test_rng_and_split_rng_replace_seed_and_split_seed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from companion import _deprecation
+
+    monkeypatch.setattr(_deprecation, "_WARNED", set())
+    new = train_digits_cnn(rng=1, split_rng=2, channels=2, epochs=1, progress=False)
+    assert (new.seed, new.hyper["split_rng"]) == (1, 2)
+    with pytest.warns(DeprecationWarning) as caught:
+        old = train_digits_cnn(seed=1, split_seed=2, channels=2, epochs=1, progress=False)
+    assert sorted(str(w.message).split(" is ")[0] for w in caught) == [
+        "train_digits_cnn(seed=...)", "train_digits_cnn(split_seed=...)"]
+    np.testing.assert_array_equal(old.filters[-1], new.filters[-1])
+    assert old.test_accuracy == new.test_accuracy
+    # A Generator is used as it is (no int seed to record); the split changes with split_rng.
+    gen = train_digits_cnn(rng=np.random.default_rng(1), channels=2, epochs=1, progress=False)
+    np.testing.assert_array_equal(gen.filters[0], train_digits_cnn(rng=1, channels=2, epochs=1,
+                                                                   progress=False).filters[0])
+    assert gen.seed is None
+    assert not np.isclose(new.mean, gen.mean)  # split 2 against split 0: other training pixels
+    with pytest.raises(TypeError, match="train_digits_cnn: rng must be a numpy Generator"):
+        train_digits_cnn(rng=1.5)
+    with pytest.raises(TypeError, match="train_digits_cnn: split_rng must be a numpy Generator"):
+        train_digits_cnn(split_rng="0")

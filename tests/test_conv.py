@@ -328,7 +328,7 @@ def test_small_cnn_learns_the_digits() -> None:
     trains is measured in benchmarks/bench_conv.py, never asserted here."""
     from companion.nn.cnn import train_digits_cnn
 
-    run = train_digits_cnn(seed=0)
+    run = train_digits_cnn(rng=0)
     print(f"\ndigits CNN: test accuracy {run.test_accuracy[-1]:.4f} after {len(run.test_accuracy) - 1} epochs")
     assert run.test_accuracy[0] < 0.3  # random filters: near chance (0.1) before training
     assert run.test_accuracy[-1] >= 0.97

@@ -46,7 +46,7 @@ def test_split_is_disjoint_complete_stratified_and_seeded() -> None:
     again = train_test_split_digits()
     for a, b in zip((x_tr, y_tr, x_te, y_te), again):
         np.testing.assert_array_equal(a, b)
-    other = train_test_split_digits(seed=1)
+    other = train_test_split_digits(rng=1)
     assert not np.array_equal(other[3], y_te) or not np.array_equal(other[2], x_te)
     tr, te = load_digits("train"), load_digits("test")
     np.testing.assert_array_equal(tr[0], x_tr)
@@ -56,5 +56,29 @@ def test_split_is_disjoint_complete_stratified_and_seeded() -> None:
 def test_bad_arguments() -> None:
     with pytest.raises(ValueError, match="load_digits: split must be None, 'train' or 'test', got 'val'"):
         load_digits("val")
-    with pytest.raises(ValueError, match=r"test_fraction must lie in \(0, 1\), got 1.5"):
+    with pytest.raises(ValueError, match=r"train_test_split_digits: test_fraction .*1.5"):
         train_test_split_digits(test_fraction=1.5)
+    with pytest.raises(ValueError, match=r"load_digits: test_fraction .*0"):
+        load_digits("train", test_fraction=0)
+    with pytest.raises(TypeError, match=r"load_digits: rng must be a numpy Generator"):
+        load_digits("test", rng=0.5)
+    with pytest.raises(TypeError, match=r"train_test_split_digits: scaled"):
+        train_test_split_digits(scaled="yes")
+
+
+def test_rng_replaces_seed_with_a_warning_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from companion import _deprecation
+
+    monkeypatch.setattr(_deprecation, "_WARNED", set())
+    new = train_test_split_digits(rng=3)
+    with pytest.warns(DeprecationWarning, match=r"train_test_split_digits\(seed=\.\.\.\) is deprecated"):
+        old = train_test_split_digits(seed=3)
+    assert all(np.array_equal(a, b) for a, b in zip(new, old))
+    assert not np.array_equal(new[1], train_test_split_digits(rng=4)[1])
+    # a Generator is taken as it is: two draws from one Generator give two different splits
+    gen = np.random.default_rng(3)
+    first = load_digits("test", rng=gen)[1]
+    assert np.array_equal(first, load_digits("test", rng=3)[1])
+    assert not np.array_equal(load_digits("test", rng=gen)[1], first)
+    with pytest.warns(DeprecationWarning, match=r"load_digits\(seed=\.\.\.\) is deprecated"):
+        assert np.array_equal(load_digits("test", seed=3)[1], first)

@@ -245,10 +245,13 @@ def test_bad_input_is_rejected_clearly():
     with pytest.raises(ValueError, match="NaN or infinity"):
         remove_blinks(x, 256)
     with pytest.raises(ValueError, match=r"remove_blinks: expected eeg of shape \(n_samples,\) or "
-                                         r"\(n_channels, n_samples\), got .*\(1, 2, 1280\)"):
+                                         r"\(n_channels, n_samples\) .*got .*\(1, 2, 1280\)"):
         remove_blinks(d.eeg[None], 256)
-    with pytest.raises(ValueError, match="at least 2 s"):
+    with pytest.raises(ValueError, match=r"remove_blinks: eeg has shape \(1280, 2\), more channels than samples: "
+                                         r"EEG goes channels first.*pass axis=0.*or pass eeg\.T"):
         remove_blinks(d.eeg.T, 256)  # samples first: 2 "samples" per channel
+    with pytest.raises(ValueError, match="at least 2 s"):
+        remove_blinks(d.eeg[:, :300], 256)
     with pytest.raises(ValueError, match=r"remove_blinks: fs must be a finite number in \(0, inf\), got 0"):
         remove_blinks(d.eeg, 0)
     with pytest.raises(ValueError, match="mode must be"):
@@ -305,9 +308,9 @@ _EEG = make_eeg(4, 256, 2, rng=0)
         (lambda: remove_blinks(_EEG.eeg, 256, baseline=-1.0), r"remove_blinks: baseline must be .* \(0, inf\)"),
         (lambda: remove_blinks(_EEG.eeg, 256, margin=-0.1), r"remove_blinks: margin must be .* \[0, inf\)"),
         (lambda: remove_blinks(_EEG.eeg, 256, ramp=-0.1), r"remove_blinks: ramp must be a finite number in \[0, inf\)"),
-        (lambda: remove_blinks(_EEG.eeg, 256, f_max=-4.0), r"remove_blinks: f_max \(Hz, below fs/2 = 128\)"),
-        (lambda: remove_blinks(_EEG.eeg, 256, f_max=200.0), r"remove_blinks: f_max \(Hz, below fs/2 = 128\)"),
-        (lambda: remove_blinks(_EEG.eeg, 256, level_f=np.nan), r"remove_blinks: level_f \(Hz"),
+        (lambda: remove_blinks(_EEG.eeg, 256, fmax=-4.0), r"remove_blinks: fmax \(Hz, below fs/2 = 128\)"),
+        (lambda: remove_blinks(_EEG.eeg, 256, fmax=200.0), r"remove_blinks: fmax \(Hz, below fs/2 = 128\)"),
+        (lambda: remove_blinks(_EEG.eeg, 256, approx_fmax=np.nan), r"remove_blinks: approx_fmax \(Hz"),
         (lambda: remove_blinks(_EEG.eeg, 256, k=np.inf), r"remove_blinks: k must be a finite number"),
         (lambda: remove_blinks(_EEG.eeg, 256, shared_events="yes"), r"remove_blinks: shared_events must be True"),
         (lambda: remove_blinks(_EEG.eeg, 256, k_low=-1.0), r"remove_blinks: k_low must be a finite number"),
@@ -316,7 +319,7 @@ _EEG = make_eeg(4, 256, 2, rng=0)
         (lambda: remove_blinks(_EEG.eeg, 256, prominence=-2.0), r"remove_blinks: prominence must be"),
         (lambda: detect_blinks(_EEG.eeg[0], 256, baseline=-5.0), r"detect_blinks: baseline must be"),
         (lambda: detect_blinks(_EEG.eeg[0], 256, min_gap=-1.0), r"detect_blinks: min_gap must be"),
-        (lambda: detect_blinks(_EEG.eeg[0], 256, edge_f_max=500.0), r"detect_blinks: edge_f_max \(Hz, below fs/2"),
+        (lambda: detect_blinks(_EEG.eeg[0], 256, edge_fmax=500.0), r"detect_blinks: edge_fmax \(Hz, below fs/2"),
         (lambda: make_eeg(4, 256, alpha_hz=200.0), r"make_eeg: alpha_hz \(Hz, below fs/2 = 128\)"),
         (lambda: make_eeg(4, 256, blink_rate=-1.0), r"make_eeg: blink_rate must be a finite number in \[0, inf\)"),
         (lambda: make_eeg(4, 256, blink_duration=(0.4, 0.2)), r"make_eeg: blink_duration must be \(low, high\)"),
@@ -330,7 +333,7 @@ _EEG = make_eeg(4, 256, 2, rng=0)
         (lambda: band_power(_EEG.eeg, 256, (12.0, 8.0)), r"band_power: band must be \(low, high\) with low <= high"),
         (lambda: band_power(_EEG.eeg, 256, 10.0), r"band_power: band must be a pair"),
         (lambda: band_power(_EEG.eeg, -256, (8.0, 12.0)), r"band_power: fs must be"),
-        (lambda: approximation_level(256, -4.0), r"approximation_level: f_max \(Hz"),
+        (lambda: approximation_level(256, -4.0), r"approximation_level: fmax \(Hz"),
     ],
 )
 def test_every_numeric_parameter_is_checked_at_entry(call, message: str) -> None:
@@ -350,7 +353,7 @@ def test_read_only_recordings_are_accepted():
 
 
 def test_hysteresis_takes_whole_runs_that_reach_the_high_threshold():
-    from companion.dsp.wavelets import _hysteresis
+    from companion.dsp.blinks import _hysteresis
 
     c = np.array([0.5, 1.5, 2.5, 4.0, 2.0, 0.2, 1.5, 2.9, 1.2, 0.3, -1.5, -4.0, -1.1, 0.0])
     out = _hysteresis(c, high=3.0, low=1.0)
@@ -382,7 +385,7 @@ def test_remove_blinks_on_the_real_recording_meets_both_targets():
 
     residual, kept = scores(remove_blinks(eeg, fs))
     assert residual <= 100 and kept >= 0.95
-    old_residual, _ = scores(remove_blinks(eeg, fs, f_max=16.0, k_low=3.0, fast_factor=1.0))
+    old_residual, _ = scores(remove_blinks(eeg, fs, fmax=16.0, k_low=3.0, fast_factor=1.0))
     assert old_residual > 150  # what the defaults before this recording left (193 µV)
 
 
@@ -423,7 +426,127 @@ def test_make_eeg_takes_rng_and_seed_is_deprecated(monkeypatch):
     a = make_eeg(4, 128.0, 2, rng=5)
     b = make_eeg(4, 128.0, 2, rng=np.random.default_rng(5))
     assert np.array_equal(a.eeg, b.eeg)          # an int seed and a Generator from it agree
-    assert a.params["rng"] == 5 and b.params["rng"] == "Generator"
+    assert a.settings["rng"] == 5 and b.settings["rng"] == "Generator"
     with pytest.warns(DeprecationWarning, match=r"make_eeg\(seed=...\) is deprecated"):
         c = make_eeg(4, 128.0, 2, seed=5)
     assert np.array_equal(a.eeg, c.eeg)
+
+
+# --- axis: the time axis, wherever the caller keeps it (issue 12) ---------------------------------
+_REC = make_eeg(6, 128.0, 3, rng=7)
+
+
+@pytest.mark.parametrize("axis", [0, -2])
+def test_eeg_functions_with_axis_equal_the_transposed_default(axis: int) -> None:
+    d, fs = _REC, 128.0
+    x, xt = d.eeg, d.eeg.T.copy()  # (channels, samples) and (samples, channels)
+    np.testing.assert_array_equal(band_power(xt, fs, (8.0, 12.0), axis=axis), band_power(x, fs, (8.0, 12.0)))
+    cleaned = remove_blinks(x, fs)
+    cleaned_t = remove_blinks(xt, fs, axis=axis)
+    assert cleaned_t.shape == xt.shape  # the caller's layout comes back
+    np.testing.assert_array_equal(cleaned_t, cleaned.T)  # exactly
+    events = blink_events(x, fs)
+    events_t = blink_events(xt, fs, axis=axis)
+    assert len(events_t) == len(events) == 3
+    for a, b in zip(events, events_t):
+        for name in ("starts", "stops", "peaks", "signal", "edge_signal"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    np.testing.assert_array_equal(remove_blinks(xt, fs, axis=axis, events=events), cleaned.T)
+    np.testing.assert_array_equal(wavelet_denoise(xt, fs, axis=axis), wavelet_denoise(x, fs).T)
+    m = cleaning_metrics(d.clean, x, cleaned, fs, d.blink_mask)
+    m_t = cleaning_metrics(d.clean.T, xt, cleaned_t, fs, d.blink_mask, axis=axis)
+    assert m_t == m
+    # the default axis spelled out, and a 1-D channel with either name of its one axis
+    np.testing.assert_array_equal(remove_blinks(x, fs, axis=1), cleaned)
+    for a in (0, -1):
+        np.testing.assert_array_equal(remove_blinks(x[0], fs, axis=a), remove_blinks(x[0], fs))
+        assert band_power(x[0], fs, (8.0, 12.0), axis=a) == band_power(x[0], fs, (8.0, 12.0))
+
+
+def test_the_default_layout_refuses_more_channels_than_samples_and_axis_overrides_it() -> None:
+    x = _REC.eeg[:, :2]  # 3 channels of 2 samples: more channels than samples
+    for call in (lambda **kw: band_power(_REC.eeg.T, 128.0, (8.0, 12.0), **kw),
+                 lambda **kw: cleaning_metrics(_REC.clean.T, _REC.eeg.T, _REC.eeg.T, 128.0, **kw),
+                 lambda **kw: wavelet_denoise(_REC.eeg.T, 128.0, **kw),
+                 lambda **kw: blink_events(_REC.eeg.T, 128.0, **kw),
+                 lambda **kw: remove_blinks(_REC.eeg.T, 128.0, **kw)):
+        with pytest.raises(ValueError, match=r"has shape \(768, 3\), more channels than samples: EEG goes channels "
+                                             r"first, \(n_channels, n_samples\); pass axis=0"):
+            call()
+        call(axis=0)  # said explicitly: honoured
+    # an explicit axis is taken as given, even where the default would refuse the shape
+    with pytest.raises(ValueError, match=r"band_power: x has shape \(3, 2\), more channels than samples"):
+        band_power(x, 128.0, (0.0, 64.0))
+    np.testing.assert_allclose(band_power(x, 128.0, (0.0, 64.0), axis=-1), np.mean(x**2, axis=-1), rtol=1e-14)
+
+
+@pytest.mark.parametrize("name", ["band_power", "cleaning_metrics", "wavelet_denoise", "blink_events",
+                                  "remove_blinks"])
+@pytest.mark.parametrize("bad, error", [(1.0, TypeError), (True, TypeError), ("1", TypeError), (2, ValueError),
+                                        (-3, ValueError)])
+def test_eeg_functions_check_axis(name: str, bad, error) -> None:
+    import companion.dsp as dsp
+
+    d = _REC
+    args = {"band_power": (d.eeg, 128.0, (8.0, 12.0)), "cleaning_metrics": (d.clean, d.eeg, d.eeg, 128.0)}
+    with pytest.raises(error, match=rf"^{name}: axis"):
+        getattr(dsp, name)(*args.get(name, (d.eeg, 128.0)), axis=bad)
+
+
+# --- one spelling for frequency limits: fmin / fmax (issue 12) -------------------------------------
+@pytest.mark.parametrize("call, old, new, value", [
+    (lambda **kw: approximation_level(256.0, **kw), "f_max", "fmax", 8.0),
+    (lambda **kw: detect_blinks(_REC.eeg[0], 128.0, **kw).peaks, "f_max", "fmax", 3.0),
+    (lambda **kw: detect_blinks(_REC.eeg[0], 128.0, **kw).starts, "edge_f_max", "edge_fmax", 8.0),
+    (lambda **kw: remove_blinks(_REC.eeg, 128.0, **kw), "f_max", "fmax", 16.0),
+    (lambda **kw: remove_blinks(_REC.eeg, 128.0, **kw), "level_f", "approx_fmax", 4.0),
+])
+def test_renamed_frequency_limits_keep_their_old_names(monkeypatch, call, old, new, value) -> None:
+    import warnings
+
+    from companion import _deprecation
+
+    monkeypatch.setattr(_deprecation, "_WARNED", set())
+    expected = call(**{new: value})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        got = call(**{old: value})
+        again = call(**{old: value})  # warned once per process
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(again, expected)
+    deprecations = [w for w in caught if issubclass(w.category, DeprecationWarning)]
+    assert len(deprecations) == 1, [str(w.message) for w in caught]
+    message = str(deprecations[0].message)
+    assert f"({old}=...) is deprecated" in message and f"pass {new}=" in message
+    assert deprecations[0].filename == __file__  # it points at the caller's line
+    with pytest.raises(TypeError, match=rf"got both {old}= \(the old name\) and {new}=; pass {new}= only"):
+        call(**{old: value, new: value})
+
+
+# --- EEGData.settings (was .params, which means a model's weights in companion.nn) ------------------
+def test_eeg_data_settings_and_the_deprecated_params(monkeypatch) -> None:
+    import dataclasses
+    import warnings
+
+    from companion import _deprecation
+    from companion.dsp import EEGData
+
+    monkeypatch.setattr(_deprecation, "_WARNED", set())
+    d = make_eeg(4, 128.0, 2, rng=3)
+    assert d.settings["rng"] == 3 and d.settings["n_channels"] == 2 and d.settings["fs"] == 128.0
+    assert "settings" in {f.name for f in dataclasses.fields(EEGData)}
+    assert "params" not in {f.name for f in dataclasses.fields(EEGData)}
+    with pytest.warns(DeprecationWarning, match=r"EEGData\.params is deprecated: .*EEGData\.settings"):
+        assert d.params is d.settings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert d.params is d.settings  # once per process
+    with pytest.raises(AttributeError):
+        d.params = {}  # read-only
+    fields = {f.name: getattr(d, f.name) for f in dataclasses.fields(EEGData) if f.name != "settings"}
+    with pytest.warns(DeprecationWarning, match=r"EEGData\(params=\.\.\.\) is deprecated"):
+        old = EEGData(**fields, params={"a": 1})
+    assert old.settings == {"a": 1}
+    with pytest.raises(TypeError, match="EEGData: got both params= .* and settings="):
+        EEGData(**fields, params={}, settings={})
+    assert dataclasses.replace(d, settings={"b": 2}).settings == {"b": 2}

@@ -42,7 +42,9 @@ def test_rise_and_fall_on_a_smooth_bump_finds_its_feet():
 def test_rise_and_fall_rejects_bad_peaks():
     with pytest.raises(ValueError, match="rise_and_fall: peaks must lie in"):
         rise_and_fall(np.zeros(5), [5])
-    with pytest.raises(ValueError, match="rise_and_fall: peaks must be a 1-D array of integer"):
+    with pytest.raises(TypeError, match="rise_and_fall: peaks must hold integer indices"):
         rise_and_fall(np.zeros(5), [1.5])
+    with pytest.raises(ValueError, match=r"rise_and_fall: expected peaks as a 1-D array of indices"):
+        rise_and_fall(np.zeros(5), [[1]])
     with pytest.raises(ValueError, match="rise_and_fall: .*NaN or infinity"):
         rise_and_fall([0.0, np.nan, 1.0], [0])

@@ -204,6 +204,14 @@ cases("nn.mse_loss",
       ("NaN", lambda: nn.mse_loss(np.zeros(2), np.array([0.0, NAN])), V),
       ("empty", lambda: nn.mse_loss(np.zeros(0), np.zeros(0)), V),
       ("strings", lambda: nn.mse_loss(np.zeros(1), np.array(["a"])), V))
+cases("nn.huber_loss",
+      ("shapes differ", lambda: nn.huber_loss(np.zeros((3, 1)), np.zeros(3)), V),
+      ("NaN", lambda: nn.huber_loss(np.zeros(2), np.array([0.0, NAN])), V),
+      ("empty", lambda: nn.huber_loss(np.zeros(0), np.zeros(0)), V),
+      ("delta zero", lambda: nn.huber_loss(np.zeros(2), np.zeros(2), delta=0.0), V),
+      ("delta negative", lambda: nn.huber_loss(np.zeros(2), np.zeros(2), delta=-1.0), V),
+      ("delta a string", lambda: nn.huber_loss(np.zeros(2), np.zeros(2), delta="1"), T),
+      ("delta NaN", lambda: nn.huber_loss(np.zeros(2), np.zeros(2), delta=NAN), V))
 cases("nn.gradcheck",
       ("model a dict", lambda: nn.gradcheck({"W": np.zeros(2)}, np.zeros((1, 2))), T),
       ("x NaN", lambda: nn.gradcheck(lin(), np.full((1, 2), NAN)), V),
@@ -509,7 +517,13 @@ for _q in ("q_loss_gather", "q_loss_onehot"):
           ("targets NaN", lambda f=_f: f(np.zeros((2, 2)), np.array([0, 1]), np.array([0.0, NAN])), V),
           ("loss unknown", lambda f=_f: f(np.zeros((2, 2)), np.array([0, 1]), np.zeros(2), loss="l1"), V),
           ("loss an int", lambda f=_f: f(np.zeros((2, 2)), np.array([0, 1]), np.zeros(2), loss=2), T),
-          ("huber_delta zero", lambda f=_f: f(np.zeros((2, 2)), np.array([0, 1]), np.zeros(2), huber_delta=0.0), V))
+          ("huber_delta zero", lambda f=_f: f(np.zeros((2, 2)), np.array([0, 1]), np.zeros(2), huber_delta=0.0), V),
+          ("huber_delta with mse_loss",
+           lambda f=_f: f(np.zeros((2, 2)), np.array([0, 1]), np.zeros(2), loss=nn.mse_loss, huber_delta=2.0), T),
+          ("loss returns a float", lambda f=_f: f(np.zeros((2, 2)), np.array([0, 1]), np.zeros(2),
+                                                  loss=lambda p, t: 0.0), T),
+          ("loss returns dpred of another shape", lambda f=_f: f(np.zeros((2, 2)), np.array([0, 1]), np.zeros(2),
+                                                                 loss=lambda p, t: (0.0, np.zeros(3))), V))
 cases("rl.evaluate",
       ("policy not callable", lambda: rl.evaluate(3, "CartPole-v1", 1), T),
       ("env_id an int", lambda: rl.evaluate(lambda o: 0, 1, 1), T),
@@ -635,6 +649,8 @@ def _bad_values(default: Any) -> list[tuple[Any, type]]:
         return [(3, T), ("no-such-choice", V)]
     if isinstance(default, tuple):
         return [("64", T), ((0,), V)]
+    if callable(default):  # a loss: anything not callable, or an unknown old string spelling
+        return [(3, T), ("no-such-choice", V)]
     raise AssertionError(f"no bad values for a default of {default!r}")
 
 

@@ -86,6 +86,21 @@ def test_dependencies_have_lower_bounds_only():
         assert ">=" in req and "<" not in req.replace("<=", ""), req
 
 
+def test_the_lowest_run_installs_exactly_the_lower_bounds():
+    """`python3 tasks.py lowest` (run by .ci/run) tests the companion on the oldest stack
+    pyproject.toml admits: one exact pin per dependency, at its bound, plus pytest and
+    hypothesis at theirs; and it runs every unit test module, not the book's."""
+    import tasks
+
+    pins = tasks.lowest_pins()
+    deps = PYPROJECT["project"]["dependencies"]
+    assert pins[: len(deps)] == [r.replace(" ", "").split("#")[0].replace(">=", "==") for r in deps]
+    assert {p.split("==")[0] for p in pins[len(deps):]} == {"pytest", "hypothesis"}
+    assert "python3 tasks.py lowest" in (ROOT / ".ci" / "run").read_text()
+    units = {p.name for p in (ROOT / "tests").glob("test_*.py")} - tasks.NOT_UNIT
+    assert {"test_nn_layers.py", "test_hostile_dsp.py", "test_rl.py", "test_wav.py"} <= units
+
+
 def test_every_data_file_is_declared_as_package_data():
     patterns = PYPROJECT["tool"]["setuptools"]["package-data"]["companion"]
     data = ROOT / "companion" / "data"

@@ -3,14 +3,19 @@ and seeded learning on Gymnasium's CartPole-v1."""
 
 from __future__ import annotations
 
+import functools
+import warnings
+
 import numpy as np
 import pytest
 import scipy.special
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from companion.nn import Linear, ReLU, Sequential, gradcheck, numerical_gradient, rel_error
+from companion.nn import (Linear, ReLU, Sequential, gradcheck, huber_loss, mse_loss, numerical_gradient,
+                          rel_error)
 from companion.rl import (
+    DQNConfig,
     GreedyPolicy,
     ReplayBuffer,
     bandit_ascent,
@@ -102,8 +107,12 @@ def test_bandit_rejects_mismatched_shapes():
 # --- DQN's loss on the chosen action only ------------------------------------------------
 
 
+LOSS_FNS = {"huber": huber_loss, "squared": mse_loss}
+
+
 @pytest.mark.parametrize("kind", ["huber", "squared"])
 def test_gather_and_onehot_give_identical_gradients_zero_elsewhere(kind):
+    kind = LOSS_FNS[kind]
     rng = np.random.default_rng(4)
     q = 3 * rng.standard_normal((32, 3))
     actions = rng.integers(0, 3, 32)
@@ -122,12 +131,53 @@ def test_losses_against_closed_forms():
     delta = np.linspace(-4, 4, 81) + 0.013  # avoid the kink at |δ| = 1 exactly
     q = np.stack([delta, np.full_like(delta, 7.0)], axis=1)
     a, y = np.zeros(len(delta), dtype=int), np.zeros(len(delta))
-    assert q_loss_gather(q, a, y, loss="huber")[0] == pytest.approx(np.mean(scipy.special.huber(1.0, delta)))
-    assert q_loss_gather(q, a, y, loss="squared")[0] == pytest.approx(np.mean(delta**2))
+    assert q_loss_gather(q, a, y)[0] == pytest.approx(np.mean(scipy.special.huber(1.0, delta)))
+    assert q_loss_gather(q, a, y, loss=mse_loss)[0] == pytest.approx(np.mean(delta**2))
+    wide = functools.partial(huber_loss, delta=2.5)
+    assert q_loss_gather(q, a, y, loss=wide)[0] == pytest.approx(np.mean(scipy.special.huber(2.5, delta)))
+
+
+def test_huber_loss_equals_torch_huber_loss_and_its_finite_differences():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(8)
+    pred, target = 3 * rng.standard_normal((5, 4)), rng.standard_normal((5, 4))
+    for delta in (0.5, 1.0, 2.0):
+        value, grad = huber_loss(pred, target, delta=delta)
+        p = torch.tensor(pred, requires_grad=True)
+        ref = torch.nn.functional.huber_loss(p, torch.tensor(target), delta=delta)
+        ref.backward()
+        assert value == pytest.approx(ref.item(), rel=1e-15)
+        assert np.allclose(grad, p.grad.numpy(), rtol=0, atol=1e-15)
+        num, kink = numerical_gradient(lambda d=delta: huber_loss(pred, target, delta=d)[0], pred)
+        assert not kink.any() and rel_error(grad, num) < 1e-7
+
+
+def test_old_loss_strings_and_huber_delta_still_work_and_warn_once(monkeypatch):
+    from companion import _deprecation
+
+    monkeypatch.setattr(_deprecation, "_WARNED", set())
+    rng = np.random.default_rng(9)
+    q, a, y = rng.standard_normal((6, 2)), rng.integers(0, 2, 6), rng.standard_normal(6)
+    for old, new in (("huber", huber_loss), ("squared", mse_loss)):
+        with pytest.warns(DeprecationWarning, match=rf"q_loss_gather\(loss='{old}'\) is deprecated"):
+            got = q_loss_gather(q, a, y, loss=old)
+        want = q_loss_gather(q, a, y, loss=new)
+        assert got[0] == want[0] and np.array_equal(got[1], want[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        q_loss_gather(q, a, y, loss="huber")  # once per process
+    with pytest.warns(DeprecationWarning, match=r"huber_delta=\.\.\.\) is deprecated"):
+        got = q_loss_onehot(q, a, y, huber_delta=0.3)
+    want = q_loss_onehot(q, a, y, loss=functools.partial(huber_loss, delta=0.3))
+    assert np.array_equal(got[1], want[1])
+    with pytest.warns(DeprecationWarning, match=r"DQNConfig\(loss='squared'\) is deprecated"):
+        assert DQNConfig(loss="squared").loss is mse_loss
+    assert DQNConfig().loss is huber_loss
 
 
 @pytest.mark.parametrize("kind", ["huber", "squared"])
 def test_q_network_gradcheck_through_the_chosen_action_loss(kind):
+    kind = LOSS_FNS[kind]
     rng = np.random.default_rng(5)
     net = Sequential(Linear(4, 8, rng=rng), ReLU(), Linear(8, 3, rng=rng))
     x, actions, y = rng.standard_normal((6, 4)), rng.integers(0, 3, 6), rng.standard_normal(6)

@@ -198,8 +198,11 @@ def soundfile_reads(path: Path) -> bool:
 
 
 def test_scipy_test_data_is_there() -> None:
-    """The WAV files of the installed scipy's own test suite (scipy 1.17: 22 files) are found."""
-    assert len(SCIPY_WAVS) >= 22, SCIPY_DATA
+    """The WAV files of the installed scipy's own test suite are found (22 in scipy 1.17, the
+    locked version; 20 in scipy 1.10, the lowest the companion allows)."""
+    import scipy
+
+    assert len(SCIPY_WAVS) >= (22 if tuple(map(int, scipy.__version__.split(".")[:2])) >= (1, 17) else 20), SCIPY_DATA
 
 
 @pytest.mark.parametrize("path", SCIPY_WAVS, ids=[p.name for p in SCIPY_WAVS])

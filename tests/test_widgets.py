@@ -66,6 +66,24 @@ def test_initial_value_defaults_to_the_middle_and_can_be_set():
     assert 'value="2"' in html
 
 
+def test_static_html_is_accessible_without_javascript():
+    """The default frame is an <img> in the HTML itself, its alt text and each range's
+    aria-valuetext name the values shown; frames are drawn at the static figures' 100 dpi."""
+    s = slider(line_plot, a=[0.5, 2.0], b=[1, 2, 3], initial={"a": 2.0, "b": 1},
+               description="A line whose slope the sliders set")
+    page = s.to_html()
+    img = re.search(r'<img class="gs-slider-frame" alt="([^"]*)"[^>]*src="data:image/png;base64,([^"]+)"', page)
+    assert img, "no default frame in the HTML"
+    assert img.group(1) == "A line whose slope the sliders set: a = 2, b = 1"
+    assert base64.b64decode(img.group(2)) == s.frame_png(a=2.0, b=1)
+    assert re.findall(r'aria-valuetext="([^"]*)"', page) == ["a = 2", "b = 1"]
+    assert s.dpi == 100
+    png = base64.b64decode(img.group(2))
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (300, 200)  # line_plot's 3×2 in at 100 dpi
+    assert _payload(page)["alt"] == "A line whose slope the sliders set"
+
+
 def test_html_is_deterministic_and_loads_nothing_remote():
     h1 = slider(line_plot, a=[1, 2]).to_html()
     h2 = slider(line_plot, a=[1, 2]).to_html()

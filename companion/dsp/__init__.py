@@ -11,21 +11,12 @@ from companion.dsp.spectral import (
 from companion.dsp.wav import Wav, WavError, read_audio, read_wav
 
 # Chapter 7: synthetic EEG, wavelets, blink removal, peaks and events
-from companion.dsp.eeg import CleaningMetrics, EEGData, band_power, blink_shape, cleaning_metrics, make_eeg
+from companion.dsp.eeg import EEGData, blink_shape, make_eeg
+from companion.dsp.metrics import CleaningMetrics, band_power, cleaning_metrics
 from companion.dsp.events import events_above, highest_peak_per_event, noise_floor, rise_and_fall
 from companion.dsp.peaks import PeakPropertyWarning, find_peaks, peak_prominences, peak_widths
-from companion.dsp.wavelets import (
-    BlinkEvents,
-    approximation_level,
-    band_responses,
-    blink_events,
-    detect_blinks,
-    dwt_bands,
-    mad_sigma,
-    remove_blinks,
-    threshold,
-    wavelet_denoise,
-)
+from companion.dsp.wavelets import approximation_level, band_responses, dwt_bands, mad_sigma, threshold, wavelet_denoise
+from companion.dsp.blinks import BlinkEvents, blink_events, detect_blinks, remove_blinks
 
 __all__ = [
     "read_wav",

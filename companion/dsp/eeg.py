@@ -1,4 +1,4 @@
-"""Synthetic EEG with known eye blinks, and the metrics that score a cleaning against the truth.
+"""Synthetic EEG with known eye blinks (the metrics that score a cleaning: :mod:`companion.dsp.metrics`).
 
 The model (:func:`make_eeg`), per channel ``c`` and sample ``t``, in microvolts::
 
@@ -29,11 +29,16 @@ from typing import Any
 
 import numpy as np
 
-from companion._deprecation import warn_deprecated
-from companion._checks import (as_float_array, as_rng, check_frequency, check_int, check_non_negative, check_pair,
-                               check_positive, is_int)
+from companion._deprecation import seed_as_rng, warn_deprecated
+from companion._checks import (as_float_array, as_rng, check_frequency, check_instance, check_int,
+                               check_ndim, check_non_negative, check_pair, check_positive,
+                               check_same_shape, is_int)
+from companion.dsp._args import indices_in
+from companion.dsp._renamed import renamed
+from companion.dsp.metrics import CleaningMetrics, band_power, cleaning_metrics  # noqa: F401 (their first home)
 
 __all__ = ["EEGData", "make_eeg", "blink_shape", "band_power", "CleaningMetrics", "cleaning_metrics"]
+# band_power, CleaningMetrics and cleaning_metrics live in companion.dsp.metrics (imported above)
 
 RISE_FRACTION = 0.4  # of the blink's duration spent closing the lid
 BLINK_DECAY = 0.25  # spatial decay of the blink from frontal (0) to occipital (1) positions
@@ -44,7 +49,7 @@ def blink_shape(u: np.ndarray) -> np.ndarray:
 
     Derived in: eeg-model
     """
-    u = np.asarray(u, dtype=np.float64)
+    u = as_float_array(u, "blink_shape", "u", dtype=np.float64)
     r = RISE_FRACTION
     out = np.zeros_like(u)
     rise = (u >= 0) & (u < r)
@@ -58,7 +63,26 @@ def blink_shape(u: np.ndarray) -> np.ndarray:
 class EEGData:
     """A synthetic recording with its ground truth (all signals in µV, shape (n_channels, n_samples)).
 
-    Derived in: eeg-model
+    Derived in: eeg-model. :func:`make_eeg` returns it; the fields are checked when it is made
+    (shapes, integer sample indices inside the record, blinks in order).
+
+    Attributes
+    ----------
+    fs : float
+        Sampling rate, Hz.
+    clean, eeg : np.ndarray
+        The truth and the recording with blinks, float64 of shape ``(n_channels, n_samples)``.
+    blink_onsets, blink_peaks, blink_ends : np.ndarray
+        Per blink (intp): the sample where it starts, where it peaks, one past its last
+        non-zero sample.
+    blink_amplitudes : np.ndarray
+        Per blink: µV at gain 1.
+    blink_gains, alpha_gains, positions : np.ndarray
+        Per channel: the blink's gain, the alpha rhythm's gain (relative to ``alpha_uv``), the
+        position from 0 (frontal) to 1 (occipital).
+    settings : dict
+        The arguments :func:`make_eeg` was called with (``rng`` as the seed, or the name of
+        its type). Called ``params`` before; ``.params`` still reads it and warns once.
     """
 
     fs: float
@@ -71,7 +95,42 @@ class EEGData:
     blink_gains: np.ndarray  # per channel
     alpha_gains: np.ndarray  # per channel, relative to alpha_uv
     positions: np.ndarray  # per channel, 0 frontal ... 1 occipital
-    params: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        who = "EEGData"
+        self.fs = check_positive(self.fs, "fs", who)
+        self.eeg = as_float_array(self.eeg, who, "eeg", dtype=np.float64)
+        self.clean = as_float_array(self.clean, who, "clean", dtype=np.float64)
+        check_ndim(self.eeg, 2, who, "(n_channels, n_samples)", "eeg")
+        check_same_shape(self.clean, self.eeg, who, ("clean", "eeg"))
+        c, n = self.eeg.shape
+        self.blink_onsets = indices_in(self.blink_onsets, 0, n - 1, who, "blink_onsets")
+        self.blink_peaks = indices_in(self.blink_peaks, 0, n - 1, who, "blink_peaks")
+        self.blink_ends = indices_in(self.blink_ends, 1, n, who, "blink_ends")
+        self.blink_amplitudes = as_float_array(self.blink_amplitudes, who, "blink_amplitudes", dtype=np.float64)
+        shapes = {a.shape for a in (self.blink_onsets, self.blink_peaks, self.blink_ends, self.blink_amplitudes)}
+        if len(shapes) != 1:
+            raise ValueError(f"{who}: blink_onsets, blink_peaks, blink_ends and blink_amplitudes must have one "
+                             f"entry per blink, got shapes {self.blink_onsets.shape}, {self.blink_peaks.shape}, "
+                             f"{self.blink_ends.shape}, {self.blink_amplitudes.shape}")
+        on, pk, end = self.blink_onsets, self.blink_peaks, self.blink_ends
+        if np.any(on > pk) or np.any(pk >= end) or np.any(on[1:] < end[:-1]):
+            raise ValueError(f"{who}: every blink must have onset <= peak < end, and the blinks must be in order "
+                             f"without overlapping")
+        for name in ("blink_gains", "alpha_gains", "positions"):
+            arr = as_float_array(getattr(self, name), who, name, dtype=np.float64)
+            if arr.shape != (c,):
+                raise ValueError(f"{who}: {name} must have one value per channel, shape ({c},), got {arr.shape}")
+            setattr(self, name, arr)
+        check_instance(self.settings, dict, "settings", who, "a dict")
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """Deprecated: :attr:`settings` (``params`` means a model's weights elsewhere in the companion)."""
+        warn_deprecated("EEGData.params", "EEGData.params is deprecated: the generation settings are "
+                                          "EEGData.settings (params means a model's weights in the companion)")
+        return self.settings
 
     @property
     def artifact(self) -> np.ndarray:
@@ -90,6 +149,10 @@ class EEGData:
         for a, b in zip(self.blink_onsets, self.blink_ends):
             mask[a:b] = True
         return mask
+
+
+# EEGData(..., params=...) as the first versions built it: still accepted, and warns once.
+EEGData.__init__ = renamed("EEGData", params="settings")(EEGData.__init__)  # type: ignore[method-assign]
 
 
 def _shaped_noise(rng: np.random.Generator, shape: tuple[int, int], fs: float, gain) -> np.ndarray:
@@ -171,19 +234,21 @@ def make_eeg(
     fs, duration = check_positive(fs, "fs", who), check_positive(duration, "duration", who)
     check_int(n_channels, "n_channels", who)
     check_non_negative(blink_rate, "blink_rate", who)
-    if np.isscalar(blink_amplitude):
-        amp = (check_non_negative(blink_amplitude, "blink_amplitude", who),) * 2
-    else:
+    if isinstance(blink_amplitude, (tuple, list)) or (isinstance(blink_amplitude, np.ndarray)
+                                                       and blink_amplitude.ndim == 1):
         amp = check_pair(blink_amplitude, "blink_amplitude", who)
+    else:
+        amp = (check_non_negative(blink_amplitude, "blink_amplitude", who),) * 2
     lo_d, hi_d = check_pair(blink_duration, "blink_duration", who, low=0.0, low_open=True)
     if hi_d >= duration:
         raise ValueError(f"{who}: blink_duration {blink_duration} must be shorter than duration={duration:g} s")
+    if lo_d * fs < 2:
+        raise ValueError(f"{who}: blink_duration {blink_duration} s must last at least 2 samples, "
+                         f"2 / fs = {2 / fs:g} s")
     for name, v in (("background_uv", background_uv), ("alpha_uv", alpha_uv), ("noise_uv", noise_uv)):
         check_non_negative(v, name, who)
     check_frequency(alpha_hz, "alpha_hz", who, fs)
-    if seed is not None:
-        warn_deprecated("make_eeg.seed", "make_eeg(seed=...) is deprecated: pass rng=<int or Generator>")
-        rng = check_int(seed, "seed", who, low=0)
+    rng = seed_as_rng(seed, rng, who)
     recorded = rng if rng is None or is_int(rng) else type(rng).__name__
     rng = as_rng(rng, "rng", who)
     n = int(round(duration * fs))
@@ -223,134 +288,10 @@ def make_eeg(
         ends.append(i0 + nz[-1] + 1)
         peaks.append(i0 + int(np.argmax(artifact[i0:i1])))
     eeg = clean + blink_gains[:, None] * artifact[None, :]
-    params = dict(duration=duration, fs=fs, n_channels=c, blink_rate=blink_rate, blink_amplitude=amp,
-                  blink_duration=(lo_d, hi_d), background_uv=background_uv, alpha_hz=alpha_hz,
-                  alpha_uv=alpha_uv, noise_uv=noise_uv, rng=recorded)
+    settings = dict(duration=duration, fs=fs, n_channels=c, blink_rate=blink_rate, blink_amplitude=amp,
+                    blink_duration=(lo_d, hi_d), background_uv=background_uv, alpha_hz=alpha_hz,
+                    alpha_uv=alpha_uv, noise_uv=noise_uv, rng=recorded)
     as_int = lambda v: np.asarray(v, dtype=np.intp)  # noqa: E731
     return EEGData(fs=float(fs), clean=clean, eeg=eeg, blink_onsets=as_int(starts), blink_peaks=as_int(peaks),
                    blink_ends=as_int(ends), blink_amplitudes=amplitudes, blink_gains=blink_gains,
-                   alpha_gains=alpha_gains, positions=positions, params=params)
-
-
-def band_power(x: Any, fs: float, band: tuple[float, float]) -> np.ndarray:
-    """Mean power (µV² per sample) of ``x`` in a frequency band, from the periodogram.
-
-    Parameters
-    ----------
-    x : array_like, shape (n_samples,) or (n_channels, n_samples)
-    fs : float
-    band : (low, high)
-        Hz, inclusive.
-
-    Returns
-    -------
-    ndarray
-        One value per channel (a 0-d array for 1-D input). Summed over all bands it is the
-        mean square of ``x`` (Parseval).
-
-    Derived in: eeg-metrics
-    """
-    who = "band_power"
-    arr = as_float_array(x, who, "x")
-    fs = check_positive(fs, "fs", who)
-    band = check_pair(band, "band", who)
-    if arr.ndim not in (1, 2) or arr.shape[-1] < 2:
-        raise ValueError(f"{who}: expected x of shape (n_samples,) or (n_channels, n_samples) with at least "
-                         f"2 samples, got {arr.shape}")
-    n = arr.shape[-1]
-    spec = np.abs(np.fft.rfft(arr, axis=-1)) ** 2 / n**2
-    spec[..., 1:] *= 2
-    if n % 2 == 0:
-        spec[..., -1] /= 2  # the Nyquist bin has no mirror image
-    f = np.fft.rfftfreq(n, 1 / fs)
-    sel = (f >= band[0]) & (f <= band[1])
-    return spec[..., sel].sum(axis=-1)
-
-
-@dataclass
-class CleaningMetrics:
-    """How close a cleaned recording is to the clean truth (means over channels).
-
-    - ``correlation`` / ``rmse``: cleaned vs clean (``*_before``: contaminated vs clean);
-    - ``blink_power_removed``: share of the artifact's 0–4 Hz power that is gone,
-      ``1 - P(cleaned - clean) / P(contaminated - clean)`` in that band;
-    - ``alpha_kept``: alpha-band (8–12 Hz) power of cleaned over clean, whole record;
-    - ``artifact_left_inside``: RMS of ``cleaned - clean`` over RMS of the artifact, inside
-      the blinks;
-    - ``alpha_kept_outside`` / ``beta_kept_outside``: band power of cleaned over clean
-      (8–12 Hz, 13–30 Hz) outside the blinks.
-
-    Derived in: eeg-metrics
-    """
-
-    correlation: float
-    rmse: float
-    correlation_before: float
-    rmse_before: float
-    blink_power_removed: float
-    alpha_kept: float
-    artifact_left_inside: float
-    alpha_kept_outside: float
-    beta_kept_outside: float
-
-    def __str__(self) -> str:
-        return (f"corr {self.correlation_before:.3f} -> {self.correlation:.3f}, "
-                f"RMSE {self.rmse_before:.1f} -> {self.rmse:.1f} µV, blink power removed "
-                f"{self.blink_power_removed:.1%}, alpha kept {self.alpha_kept:.1%}; outside blinks alpha "
-                f"{self.alpha_kept_outside:.1%}, beta {self.beta_kept_outside:.1%}; artifact left inside "
-                f"blinks {self.artifact_left_inside:.1%}")
-
-
-def _corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    a = a - a.mean(axis=-1, keepdims=True)
-    b = b - b.mean(axis=-1, keepdims=True)
-    return (a * b).sum(-1) / np.sqrt((a * a).sum(-1) * (b * b).sum(-1))
-
-
-def cleaning_metrics(clean: Any, contaminated: Any, cleaned: Any, fs: float,
-                     blink_mask: Any | None = None) -> CleaningMetrics:
-    """Score ``cleaned`` against ``clean`` (see :class:`CleaningMetrics`).
-
-    Parameters
-    ----------
-    clean, contaminated, cleaned : array_like, same shape (n_samples,) or (n_channels, n_samples)
-    fs : float
-    blink_mask : array_like of bool, shape (n_samples,), optional
-        Where the blinks are (e.g. ``EEGData.blink_mask``); default: where
-        ``contaminated != clean`` on any channel.
-
-    Returns
-    -------
-    CleaningMetrics
-
-    Derived in: eeg-metrics
-    """
-    who = "cleaning_metrics"
-    arrs = [np.atleast_2d(as_float_array(a, who, name)) for a, name in
-            ((clean, "clean"), (contaminated, "contaminated"), (cleaned, "cleaned"))]
-    if not (arrs[0].shape == arrs[1].shape == arrs[2].shape):
-        raise ValueError(f"{who}: clean, contaminated and cleaned must have one shape, got "
-                         f"{arrs[0].shape}, {arrs[1].shape}, {arrs[2].shape}")
-    cl, co, cd = arrs
-    mask = np.any(co != cl, axis=0) if blink_mask is None else np.asarray(blink_mask, dtype=bool)
-    if mask.shape != (cl.shape[-1],):
-        raise ValueError(f"{who}: blink_mask must have shape ({cl.shape[-1]},), got {mask.shape}")
-    err_before, err_after = co - cl, cd - cl
-    blink_band = (0.0, 4.0)
-    removed = 1 - band_power(err_after, fs, blink_band).sum() / band_power(err_before, fs, blink_band).sum()
-    alpha, beta = (8.0, 12.0), (13.0, 30.0)
-    out = ~mask
-    inside = np.sqrt(np.mean(err_after[:, mask] ** 2)) / np.sqrt(np.mean(err_before[:, mask] ** 2)) \
-        if mask.any() else 0.0
-    ratio = lambda a, b, band: float(np.mean(band_power(a, fs, band) / band_power(b, fs, band)))  # noqa: E731
-    return CleaningMetrics(
-        correlation=float(np.mean(_corr(cd, cl))),
-        rmse=float(np.sqrt(np.mean(err_after**2))),
-        correlation_before=float(np.mean(_corr(co, cl))),
-        rmse_before=float(np.sqrt(np.mean(err_before**2))),
-        blink_power_removed=float(removed),
-        alpha_kept=ratio(cd, cl, alpha),
-        artifact_left_inside=float(inside),
-        alpha_kept_outside=ratio(cd[:, out], cl[:, out], alpha) if out.sum() > 16 else 1.0,
-        beta_kept_outside=ratio(cd[:, out], cl[:, out], beta) if out.sum() > 16 else 1.0,
-    )
+                   alpha_gains=alpha_gains, positions=positions, settings=settings)

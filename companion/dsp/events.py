@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from companion._checks import as_signal
+from companion._checks import as_float_array, as_signal, check_int, check_non_negative, check_number
+from companion.dsp._args import indices_in
 from companion.dsp.robust import mad_sigma
 
 __all__ = ["noise_floor", "events_above", "highest_peak_per_event", "rise_and_fall"]
@@ -28,8 +29,9 @@ def noise_floor(x: Any, k: float = 4.0) -> float:
     Parameters
     ----------
     x : array_like, shape (n_samples,)
+        Real, finite, not empty.
     k : float
-        How many robust standard deviations above the median.
+        How many robust standard deviations above the median, >= 0.
 
     Returns
     -------
@@ -40,6 +42,7 @@ def noise_floor(x: Any, k: float = 4.0) -> float:
     xs = as_signal(x, "noise_floor")
     if xs.size == 0:
         raise ValueError("noise_floor: x is empty")
+    k = check_non_negative(k, "k", "noise_floor")
     return float(np.median(xs)) + k * mad_sigma(xs)
 
 
@@ -68,13 +71,14 @@ def events_above(
     """
     who = "events_above"
     xs = as_signal(x, who)
-    fl = np.asarray(floor, dtype=np.float64)
-    if fl.ndim not in (0,) and fl.shape != xs.shape:
-        raise ValueError(f"{who}: floor must be a number or have the shape of x {xs.shape}, got {fl.shape}")
-    if not np.all(np.isfinite(fl)):
-        raise ValueError(f"{who}: floor contains NaN or infinity")
-    if merge_gap < 0 or min_length < 1:
-        raise ValueError(f"{who}: merge_gap must be >= 0 and min_length >= 1, got {merge_gap}, {min_length}")
+    if isinstance(floor, (np.ndarray, list, tuple)) and np.ndim(floor) > 0:
+        fl = as_float_array(floor, who, "floor", dtype=np.float64)
+        if fl.shape != xs.shape:
+            raise ValueError(f"{who}: an array floor must have the shape of x {xs.shape}, got {fl.shape}")
+    else:
+        fl = check_number(floor[()] if isinstance(floor, np.ndarray) else floor, "floor", who)
+    merge_gap = check_int(merge_gap, "merge_gap (samples)", who, low=0)
+    min_length = check_int(min_length, "min_length (samples)", who, low=1)
     above = np.concatenate([[False], xs > fl, [False]])
     edges = np.flatnonzero(np.diff(above.astype(np.int8)))
     starts, stops = edges[0::2], edges[1::2]
@@ -111,7 +115,9 @@ def highest_peak_per_event(
     """
     who = "highest_peak_per_event"
     xs = as_signal(x, who)
-    p, a, b = (np.asarray(v, dtype=np.intp).reshape(-1) for v in (peaks, starts, stops))
+    n = xs.size
+    p = indices_in(peaks, 0, n - 1, who, "peaks")
+    a, b = indices_in(starts, 0, n, who, "starts"), indices_in(stops, 0, n, who, "stops")
     if a.shape != b.shape or np.any(b <= a) or np.any(a[1:] < b[:-1]):
         raise ValueError(f"{who}: starts and stops must be sorted, disjoint, non-empty windows")
     best = np.full(a.size, -1, dtype=np.intp)
@@ -154,12 +160,7 @@ def rise_and_fall(x: Any, peaks: Any) -> tuple[np.ndarray, np.ndarray]:
     """
     who = "rise_and_fall"
     xs = as_signal(x, who)
-    p = np.asarray(peaks)
-    if p.ndim != 1 or not (p.size == 0 or np.issubdtype(p.dtype, np.integer)):
-        raise ValueError(f"{who}: peaks must be a 1-D array of integer indices, got {p.dtype} of shape {p.shape}")
-    if p.size and (p.min() < 0 or p.max() >= xs.size):
-        raise ValueError(f"{who}: peaks must lie in [0, {xs.size - 1}], got {p.min()}..{p.max()}")
-    p = p.astype(np.intp)
+    p = indices_in(peaks, 0, xs.size - 1, who, "peaks")
     d = np.diff(xs)
     not_rising = np.flatnonzero(d <= 0)  # d[j] <= 0: the rise into j + 1 has stopped at j
     not_falling = np.flatnonzero(d >= 0)  # d[j] >= 0: the fall out of j has stopped at j

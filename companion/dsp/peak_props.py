@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from companion._checks import as_float_array, as_signal, check_number
+from companion.dsp._args import indices
 from companion.dsp.range_queries import concat_ranges, lift_left, lift_right, lowest_in, sparse_table
 
 __all__ = ["PeakPropertyWarning", "peak_prominences", "peak_widths"]
@@ -62,20 +63,8 @@ def as_wlen(wlen: Any, who: str) -> int | None:
     return math.ceil(check_number(wlen, "wlen (a window length in samples, > 1)", who, low=1.0, low_open=True))
 
 
-def _indices(value: Any, who: str, name: str) -> np.ndarray:
-    """Integer indices as a 1-D intp array (empty input of any dtype is fine, as in scipy)."""
-    arr = np.asarray(value)
-    if arr.size == 0:
-        return np.empty(0, dtype=np.intp)
-    if arr.dtype.kind == "b" or not np.can_cast(arr.dtype, np.intp, "safe"):
-        raise TypeError(f"{who}: {name} must hold integer indices; cannot safely cast dtype {arr.dtype} to intp")
-    if arr.ndim != 1:
-        raise ValueError(f"{who}: expected {name} as a 1-D array of indices, got an array of shape {arr.shape}")
-    return arr.astype(np.intp)
-
-
 def _peak_indices(peaks: Any, n: int, who: str) -> np.ndarray:
-    p = _indices(peaks, who, "peaks")
+    p = indices(peaks, who, "peaks")
     if p.size and (p.min() < 0 or p.max() >= n):
         bad = p[(p < 0) | (p >= n)][0]
         raise ValueError(f"{who}: peak {bad} is not a valid index into x (of length {n})")
@@ -439,8 +428,8 @@ def peak_widths(x: Any, peaks: Any, rel_height: float = 0.5, prominence_data: An
             raise TypeError(f"{who}: prominence_data must be three arrays (prominences, left_bases, "
                             f"right_bases) as returned by peak_prominences, got {prominence_data!r}")
         prom = as_float_array(prominence_data[0], who, "prominence_data[0] (prominences)", dtype=np.float64)
-        left = _indices(prominence_data[1], who, "prominence_data[1] (left_bases)")
-        right = _indices(prominence_data[2], who, "prominence_data[2] (right_bases)")
+        left = indices(prominence_data[1], who, "prominence_data[1] (left_bases)")
+        right = indices(prominence_data[2], who, "prominence_data[2] (right_bases)")
         if not prom.shape == left.shape == right.shape == p.shape:
             raise ValueError(f"{who}: the arrays in prominence_data must have the same shape as peaks {p.shape}, "
                              f"got {prom.shape}, {left.shape}, {right.shape}")

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from companion._checks import as_float_array
+
 __all__ = ["MAD_TO_SIGMA", "mad_sigma"]
 
 MAD_TO_SIGMA = 1.4826  # 1 / Phi^-1(3/4): the MAD of a Gaussian times this is its sigma
@@ -21,9 +23,18 @@ def mad_sigma(c: Any) -> float:
 
     A few huge values (a blink's coefficients) barely move it. Empty input gives 0.
 
+    Parameters
+    ----------
+    c : array_like
+        Real, finite values (any shape; all of them are used).
+
+    Returns
+    -------
+    float
+
     Derived in: eeg-blink-removal
     """
-    c = np.asarray(c, dtype=np.float64)
+    c = as_float_array(c, "mad_sigma", "c", dtype=np.float64)
     if c.size == 0:
         return 0.0
     return float(MAD_TO_SIGMA * np.median(np.abs(c - np.median(c))))

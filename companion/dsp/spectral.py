@@ -14,44 +14,40 @@ from scipy.fft import next_fast_len
 from scipy.signal import get_window
 
 from companion._deprecation import warn_deprecated
-from companion._checks import as_float_array, check_number
+from companion._checks import (as_float_array, as_signal, check_choice, check_int, check_nonempty, check_number,
+                               check_positive)
+from companion.dsp._args import restore_axis, time_axis, time_first
 
 __all__ = ["spectrum", "two_real_ffts", "parabolic_peak", "fundamental", "short_time_spectrum", "spectrogram"]
 
 
-def _signal(x: Any, who: str) -> np.ndarray:
-    """Validate ``x`` as float64 of shape (n,) or (n, channels) with n >= 1."""
+def _signal(x: Any, who: str, axis: Any = None) -> tuple[np.ndarray, int]:
+    """``x`` as float64 of shape (n,) or (n, channels), n >= 1, and the caller's time axis.
+
+    ``axis`` is the caller's time axis (default 0: samples first, as :func:`read_wav` gives
+    them); the array returned has time first, whatever the caller's layout.
+    """
     arr = as_float_array(x, who, "x", dtype=np.float64)
-    if arr.ndim not in (1, 2) or arr.shape[0] < 1 or (arr.ndim == 2 and arr.shape[1] < 1):
-        raise ValueError(f"{who}: expected x of shape (n_samples,) or (n_samples, n_channels), got {arr.shape}")
-    if arr.ndim == 2 and arr.shape[1] > arr.shape[0]:
-        # More channels than samples is a recording passed channels first (as the EEG
-        # functions take it): reading it as thousands of 2-sample channels would be garbage.
-        raise ValueError(f"{who}: x has shape {arr.shape}, more channels than samples: audio goes samples "
-                         f"first, (n_samples, n_channels); pass x.T if this is channels first")
-    return arr
-
-
-def _rate(fs: Any, who: str) -> float:
-    if isinstance(fs, (bool, np.bool_)):
-        raise TypeError(f"{who}: fs must be a number of samples per second, got {fs!r}")
-    try:
-        value = float(fs)
-    except (TypeError, ValueError):
-        raise ValueError(f"{who}: fs must be a positive number of samples per second, got {fs!r}") from None
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{who}: fs must be a positive number of samples per second, got {fs!r}")
-    return value
+    if arr.ndim not in (1, 2) or 0 in arr.shape:
+        raise ValueError(f"{who}: expected x of shape (n_samples,) or (n_samples, n_channels) (or the "
+                         f"transpose with axis=1), got {arr.shape}")
+    # More channels than samples is a recording passed channels first (as the EEG functions
+    # take it): reading it as thousands of 2-sample channels would be garbage.
+    t = time_axis(arr, axis, who, "x", channels_first=False)
+    return time_first(arr, t), t
 
 
 def _window(window: Any, n: int, who: str) -> np.ndarray:
     if window is None:
         return np.ones(n)
-    if isinstance(window, str) or isinstance(window, tuple):
+    if isinstance(window, (str, tuple)):
         try:
             return get_window(window, n, fftbins=True).astype(np.float64)
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:
             raise ValueError(f"{who}: unknown window {window!r} ({exc})") from None
+    if np.ndim(window) == 0:  # a number (or a bool) is not a window
+        raise TypeError(f"{who}: window must be a name such as 'hann', a (name, parameter) tuple, an array of "
+                        f"{n} weights or None, got {window!r}")
     w = as_float_array(window, who, "window", dtype=np.float64)
     if w.shape != (n,):
         raise ValueError(f"{who}: a window array must have shape ({n},) to match x, got {w.shape}")
@@ -65,6 +61,7 @@ def spectrum(
     window: Any = "hann",
     n_fft: int | None = None,
     scaling: str = "amplitude",
+    axis: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One-sided magnitude spectrum of a real signal, one FFT per channel.
 
@@ -74,7 +71,7 @@ def spectrum(
     ----------
     x : array_like
         Real samples, shape ``(n,)`` or ``(n, channels)`` (as :func:`read_wav` returns); each
-        column is transformed on its own.
+        channel is transformed on its own.
     fs : float
         Sampling rate in Hz.
     window : str, tuple, array or None
@@ -86,24 +83,25 @@ def spectrum(
         ``"raw"``: ``|rfft(x * w, n_fft)|``. ``"amplitude"`` divides by ``sum(w)`` and doubles
         every bin except DC (and Nyquist for even ``n_fft``), so a sinusoid of amplitude A
         centred on a bin shows a peak of height A.
+    axis : int, optional
+        The time (samples) axis of ``x``. The default, None, is axis 0: samples first, as
+        audio files give them, and a 2-D ``x`` with more channels than samples is refused as
+        the wrong layout. ``axis=1`` (or -1) takes ``(channels, n)``.
 
     Returns
     -------
     freqs : np.ndarray
         ``np.fft.rfftfreq(n_fft, 1 / fs)``: bins ``fs / n_fft`` apart, from 0 to ``fs / 2``.
     magnitude : np.ndarray
-        Shape ``(n_fft // 2 + 1,)`` or ``(n_fft // 2 + 1, channels)``.
+        Shape ``(n_fft // 2 + 1,)`` or ``(n_fft // 2 + 1, channels)``: the frequency axis
+        where ``x`` had its time axis (``(channels, n_fft // 2 + 1)`` for ``axis=1``).
     """
     who = "spectrum"
-    arr = _signal(x, who)
-    rate = _rate(fs, who)
+    arr, t = _signal(x, who, axis)
+    rate = check_positive(fs, "fs", who)
     n = arr.shape[0]
-    if n_fft is None:
-        n_fft = n
-    if not isinstance(n_fft, (int, np.integer)) or isinstance(n_fft, bool) or n_fft < n:
-        raise ValueError(f"{who}: n_fft must be an integer >= len(x) = {n}, got {n_fft!r}")
-    if scaling not in ("amplitude", "raw"):
-        raise ValueError(f"{who}: scaling must be 'amplitude' or 'raw', got {scaling!r}")
+    n_fft = n if n_fft is None else check_int(n_fft, "n_fft (at least the number of samples)", who, low=n)
+    check_choice(scaling, "scaling", who, ("amplitude", "raw"))
     w = _window(window, n, who)
     shape = (n,) + (1,) * (arr.ndim - 1)
     mag = np.abs(np.fft.rfft(arr * w.reshape(shape), n=int(n_fft), axis=0))
@@ -114,7 +112,7 @@ def spectrum(
         mag = mag / total
         stop = mag.shape[0] - 1 if n_fft % 2 == 0 else mag.shape[0]
         mag[1:stop] *= 2.0
-    return np.fft.rfftfreq(int(n_fft), 1.0 / rate), mag
+    return np.fft.rfftfreq(int(n_fft), 1.0 / rate), restore_axis(mag, t, 0)
 
 
 def two_real_ffts(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -169,8 +167,9 @@ def parabolic_peak(y: Any, k: int) -> tuple[float, float]:
     """
     who = "parabolic_peak"
     arr = as_float_array(y, who, "y", dtype=np.float64)
-    if arr.ndim != 1 or not 1 <= int(k) <= arr.size - 2:
-        raise ValueError(f"{who}: need a 1-D y and 1 <= k <= len(y) - 2, got shape {arr.shape} and k={k}")
+    if arr.ndim != 1 or arr.size < 3:
+        raise ValueError(f"{who}: need a 1-D y of at least 3 values, got an array of shape {arr.shape}")
+    k = check_int(k, "k (an index with a neighbour on each side)", who, low=1, high=arr.size - 2)
     a, b, c = arr[k - 1], arr[k], arr[k + 1]
     denom = a - 2.0 * b + c
     if denom >= 0:  # flat or not a maximum: no vertex to interpolate
@@ -239,7 +238,8 @@ def _score(c: float, freqs: np.ndarray, levels: np.ndarray, top: float,
     return score, first, matched
 
 
-def fundamental(x: Any, fs: float, *, fmin: float = 50.0, fmax: float | None = None) -> float:
+def fundamental(x: Any, fs: float, *, fmin: float = 50.0, fmax: float | None = None,
+                axis: int | None = None) -> float:
     """Fundamental frequency (Hz) of a pitched note, by harmonic matching on the spectrum.
 
     Derived in: stereo-fft-peak. The strongest peak is often a harmonic, not the
@@ -276,6 +276,9 @@ def fundamental(x: Any, fs: float, *, fmin: float = 50.0, fmax: float | None = N
         Range of fundamentals accepted, ``0 < fmin < fmax < fs / 2`` (with 2 % slack at
         both ends, so a note right at a limit is still found). ``fmax=None`` (the default)
         is ``0.45 * fs``: every pitch the sampling rate can carry.
+    axis : int, optional
+        The time (samples) axis of ``x``: None (the default) is axis 0, samples first, as in
+        :func:`spectrum` (a 2-D ``x`` with more channels than samples is refused then).
 
     Returns
     -------
@@ -289,8 +292,8 @@ def fundamental(x: Any, fs: float, *, fmin: float = 50.0, fmax: float | None = N
         whose pitch lies outside the range.
     """
     who = "fundamental"
-    arr = _signal(x, who)
-    rate = _rate(fs, who)
+    arr, _ = _signal(x, who, axis)
+    rate = check_positive(fs, "fs", who)
     fmin = check_number(fmin, "fmin", who)
     fmax = 0.45 * rate if fmax is None else check_number(fmax, "fmax", who)
     if not (0 < fmin < fmax < rate / 2):
@@ -317,6 +320,9 @@ def fundamental(x: Any, fs: float, *, fmin: float = 50.0, fmax: float | None = N
     levels = 1.0 + (height - 0.5 * np.log(peak_power)) * (20 / np.log(10)) / _FLOOR_DB
     keep = levels > 0
     freqs, levels = pos[keep] * rate / n_fft, np.minimum(levels[keep], 1.0)
+    if freqs.size == 0:  # nothing but a slope (the partials lie below the band searched)
+        raise ValueError(f"{who}: no fundamental in [fmin={fmin:g}, fmax={fmax:g}] Hz: the spectrum has no peak "
+                         f"above {0.5 * f_low:g} Hz")
     top = freqs[levels >= 1 - _TOP_DB / _FLOOR_DB].max()
     strongest = freqs[np.argsort(levels)[::-1][:10]]
     candidates = np.unique(np.round((strongest[:, None] / np.arange(1, 9)).ravel(), 6))
@@ -395,22 +401,20 @@ def short_time_spectrum(
     The order is :func:`spectrum`'s (frequencies first) and ``scipy.signal.spectrogram``'s
     ``(f, t, Sxx)``.
     """
-    who = "short_time_spectrum"
-    arr = _signal(x, who)
-    rate = _rate(fs, who)
-    if arr.ndim != 1:
-        raise ValueError(f"{who}: expected a 1-D signal (one channel), got shape {arr.shape}")
-    if not isinstance(window_length, (int, np.integer)) or not 1 <= window_length <= arr.size:
-        raise ValueError(f"{who}: window_length must be an integer in [1, len(x) = {arr.size}], got {window_length!r}")
-    if hop is None:
-        hop = max(1, int(window_length) // 4)
-    if not isinstance(hop, (int, np.integer)) or hop < 1:
-        raise ValueError(f"{who}: hop must be a positive integer, got {hop!r}")
-    wl = int(window_length)
+    return _stft(x, fs, window_length, hop, window, "short_time_spectrum")
+
+
+def _stft(x: Any, fs: Any, window_length: Any, hop: Any, window: Any,
+          who: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`short_time_spectrum`, with ``who`` naming the function the caller used."""
+    arr = check_nonempty(as_signal(x, who), who, "x")
+    rate = check_positive(fs, "fs", who)
+    wl = check_int(window_length, f"window_length (at most len(x) = {arr.size})", who, low=1, high=arr.size)
+    step = max(1, wl // 4) if hop is None else check_int(hop, "hop", who, low=1)
     w = _window(window, wl, who)
-    frames = np.lib.stride_tricks.sliding_window_view(arr, wl)[:: int(hop)]
+    frames = np.lib.stride_tricks.sliding_window_view(arr, wl)[::step]
     mag = np.abs(np.fft.rfft(frames * w, axis=1)).T
-    times = (np.arange(frames.shape[0]) * int(hop) + wl / 2) / rate
+    times = (np.arange(frames.shape[0]) * step + wl / 2) / rate
     return np.fft.rfftfreq(wl, 1.0 / rate), times, mag
 
 
@@ -426,5 +430,5 @@ def spectrogram(x: Any, fs: float, *, window_length: int, hop: int | None = None
     """
     warn_deprecated("dsp.spectrogram", "companion.dsp.spectrogram is deprecated: use short_time_spectrum, "
                     "which returns (freqs, times, magnitude) in the order of spectrum and scipy")
-    freqs, times, mag = short_time_spectrum(x, fs, window_length=window_length, hop=hop, window=window)
+    freqs, times, mag = _stft(x, fs, window_length, hop, window, "spectrogram")
     return times, freqs, mag

@@ -11,7 +11,7 @@ from companion.nn.gradcheck import GradcheckReport, gradcheck, numerical_gradien
 from companion.nn.layers import Dropout, Flatten, Linear, ReLU, Sigmoid, Tanh, init_weights, sigmoid
 from companion.nn.jacobians import jacobian
 from companion.nn.lm import FitHistory, fit_curve
-from companion.nn.losses import log_softmax, logsumexp, mse_loss, softmax, softmax_cross_entropy
+from companion.nn.losses import log_softmax, logsumexp, huber_loss, mse_loss, softmax, softmax_cross_entropy
 from companion.nn.module import Module, Sequential
 from companion.nn.optim import SGD, Adam, Optimizer, clip_grad_norm
 from companion.nn.params import flatten_grads, flatten_params, unflatten_params
@@ -21,7 +21,7 @@ from companion.nn.train import History, accuracy, fit, iterate_minibatches
 
 __all__ = [
     "Module", "Sequential", "Linear", "ReLU", "Sigmoid", "Tanh", "Dropout", "Flatten", "init_weights",
-    "sigmoid", "softmax", "log_softmax", "logsumexp", "softmax_cross_entropy", "mse_loss",
+    "sigmoid", "softmax", "log_softmax", "logsumexp", "softmax_cross_entropy", "mse_loss", "huber_loss",
     "gradcheck", "GradcheckReport", "numerical_gradient", "rel_error", "SGD", "Adam", "Optimizer",
     "fit", "History", "accuracy", "iterate_minibatches",
     "Conv2d", "MaxPool2d", "conv2d_naive", "conv2d_backward_naive", "im2col", "col2im",

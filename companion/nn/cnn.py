@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from typing import Any
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from companion._checks import (as_float_array, as_rng, check_bool, check_int, check_nonempty, check_number,
-                              check_positive)
+from companion._checks import (as_float_array, as_rng, check_int, check_nonempty, check_number,
+                              check_positive, is_int)
+from companion._deprecation import seed_as_rng
+from companion._progress import show_progress
 from companion.data.digits import train_test_split_digits
 from companion.nn.conv import Conv2d, MaxPool2d
 from companion.nn.layers import Flatten, Linear, ReLU
@@ -116,7 +119,10 @@ class DigitsCNNRun:
         Wall-clock and process CPU time of the training steps (the per-epoch evaluations excluded).
     mean, std : float
         The pixel statistics of the training images used to standardise every input.
-    seed : int
+    seed : int or None
+        The int seed the run was given as ``rng`` (None when it was given a Generator).
+    hyper : dict
+        The other arguments of the run, ``split_rng`` as its int seed (or None).
     """
 
     model: Sequential
@@ -128,7 +134,7 @@ class DigitsCNNRun:
     train_cpu_seconds: float
     mean: float
     std: float
-    seed: int
+    seed: int | None
     hyper: dict = field(default_factory=dict)
 
     def prepare(self, images: np.ndarray) -> np.ndarray:
@@ -142,7 +148,7 @@ class DigitsCNNRun:
 
 
 def train_digits_cnn(
-    seed: int = 0,
+    rng: Any = 0,
     *,
     channels: int = 16,
     epochs: int = 15,
@@ -150,16 +156,20 @@ def train_digits_cnn(
     lr: float = 1e-2,
     filter_decay: float = 0.0,
     snapshot_steps: Iterable[int] | None = None,
-    split_seed: int = 0,
-    progress: bool = False,
+    split_rng: Any = 0,
+    progress: bool | None = None,
+    seed: int | None = None,
+    split_seed: int | None = None,
 ) -> DigitsCNNRun:
     """Train :func:`digits_cnn` on the digits' fixed training split; record filters and test accuracy.
 
     Derived in: cnn-learned-filters. Adam with a cosine-decaying learning rate (from ``lr`` to 0
     over the run), mini-batches of ``batch_size``, softmax cross-entropy; inputs standardised
-    with the training pixels' mean and standard deviation. ``seed`` sets both the initial
-    weights and the order of the mini-batches; ``split_seed`` the train/test split
-    (:func:`companion.data.train_test_split_digits`).
+    with the training pixels' mean and standard deviation. ``rng`` (a numpy Generator or an
+    int seed) draws both the initial weights and the order of the mini-batches; ``split_rng``
+    the train/test split (:func:`companion.data.train_test_split_digits`). ``seed=`` and
+    ``split_seed=`` are their deprecated spellings (they warn once). ``progress``: a tqdm bar
+    over epochs (None: shown when a reader runs it, hidden while the book builds).
 
     ``filter_decay`` λ shrinks the first layer's filters after every step,
     ``W ← W · (1 − η_t λ)`` with ``η_t`` the step's learning rate (decoupled weight decay,
@@ -171,7 +181,10 @@ def train_digits_cnn(
     always recorded. One epoch is ``ceil(1438 / batch_size)`` steps.
     """
     who = "train_digits_cnn"
-    seed = check_int(seed, "seed", who, low=0)
+    rng = seed_as_rng(seed, rng, who)
+    split_rng = seed_as_rng(split_seed, split_rng, who, old="split_seed", new="split_rng")
+    gen = as_rng(rng, "rng", who)
+    split_gen = as_rng(split_rng, "split_rng", who)
     channels = check_int(channels, "channels", who)
     epochs = check_int(epochs, "epochs", who)
     batch_size = check_int(batch_size, "batch_size", who)
@@ -181,12 +194,10 @@ def train_digits_cnn(
         if isinstance(snapshot_steps, (str, bytes)) or not hasattr(snapshot_steps, "__iter__"):
             raise TypeError(f"{who}: snapshot_steps must be a list of integer steps or None, got {snapshot_steps!r}")
         snapshot_steps = [check_int(k, "every entry of snapshot_steps", who, low=0) for k in snapshot_steps]
-    split_seed = check_int(split_seed, "split_seed", who, low=0)
-    progress = check_bool(progress, "progress", who)
-    x_tr, y_tr, x_te, y_te = train_test_split_digits(seed=split_seed)
+    progress = show_progress(progress, who)
+    x_tr, y_tr, x_te, y_te = train_test_split_digits(rng=split_gen)
     mean, std = float(x_tr.mean()), float(x_tr.std())
     a, b = ((x_tr - mean) / std)[:, None], ((x_te - mean) / std)[:, None]
-    gen = np.random.default_rng(seed)
     model = digits_cnn(channels, rng=gen)
     conv: Module = model[0]
     opt = Adam(model, lr=lr)
@@ -226,5 +237,10 @@ def train_digits_cnn(
     wall, cpu = time.perf_counter() - t0 - eval_wall[0], time.process_time() - c0 - eval_cpu[0]
     model.eval()
     hyper = {"channels": channels, "epochs": epochs, "batch_size": batch_size, "lr": lr,
-             "filter_decay": filter_decay, "split_seed": split_seed}
-    return DigitsCNNRun(model, steps, filters, test_acc, history, wall, cpu, mean, std, seed, hyper)
+             "filter_decay": filter_decay, "split_rng": _seed_of(split_rng)}
+    return DigitsCNNRun(model, steps, filters, test_acc, history, wall, cpu, mean, std, _seed_of(rng), hyper)
+
+
+def _seed_of(rng: Any) -> int | None:
+    """The int seed a run can be repeated from, or None when it was given a Generator."""
+    return int(rng) if is_int(rng) else None

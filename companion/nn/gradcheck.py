@@ -13,9 +13,9 @@ from typing import Callable
 
 import numpy as np
 
-from companion._checks import (as_float_array, as_rng, check_bool, check_callable, check_instance, check_int,
+from companion._checks import (as_float_array, as_rng, check_bool, check_callable, check_instance,
                               check_nonempty, check_number, check_positive)
-from companion._deprecation import warn_deprecated
+from companion._deprecation import seed_as_rng
 from companion.nn.layers import Dropout
 from companion.nn.module import Module
 
@@ -206,10 +206,7 @@ def gradcheck(
     eps = check_positive(eps, "eps", who)
     tol = check_positive(tol, "tol", who)
     check_input = check_bool(check_input, "check_input", who)
-    if seed is not None:
-        warn_deprecated("gradcheck.seed", "gradcheck(..., seed=...) is deprecated: pass rng=... "
-                                          "(a numpy Generator or an int seed; the same int gives the same check)")
-        rng = check_int(seed, "seed", who, low=0)
+    rng = seed_as_rng(seed, rng, who)
     gen = as_rng(rng, "rng", who)
     for k, p in model.params.items():
         if p.dtype != np.float64:

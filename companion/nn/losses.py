@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from companion._checks import (as_float_array, check_axis, check_bool, check_class_labels, check_ndim,
-                              check_nonempty)
+                              check_nonempty, check_positive)
 
-__all__ = ["logsumexp", "log_softmax", "softmax", "softmax_cross_entropy", "mse_loss"]
+__all__ = ["logsumexp", "log_softmax", "softmax", "softmax_cross_entropy", "mse_loss", "huber_loss"]
 
 
 def _checked(x: np.ndarray, axis: int, who: str) -> tuple[np.ndarray, int]:
@@ -102,6 +102,20 @@ def softmax_cross_entropy(scores: np.ndarray, labels: np.ndarray) -> tuple[float
     return loss, dscores / n
 
 
+def _pair(pred: np.ndarray, target: np.ndarray, who: str) -> tuple[np.ndarray, np.ndarray]:
+    """``pred`` and ``target`` as float arrays of one shape, non-empty (never broadcast)."""
+    pred = as_float_array(pred, who, "pred")
+    target = as_float_array(target, who, "target", dtype=pred.dtype)
+    if pred.shape != target.shape:
+        raise ValueError(
+            f"{who}: pred has shape {pred.shape} but target has shape {target.shape} "
+            "(reshape the target; broadcasting here would silently average the wrong pairs)"
+        )
+    if pred.size == 0:
+        raise ValueError(f"{who}: empty input")
+    return pred, target
+
+
 def mse_loss(pred: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
     """Mean squared error over all elements (PyTorch's default), and dL/dpred = 2(pred − target)/size.
 
@@ -115,15 +129,36 @@ def mse_loss(pred: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
     loss : float
     dpred : array of the shape of ``pred``
     """
-    who = "mse_loss"
-    pred = as_float_array(pred, who, "pred")
-    target = as_float_array(target, who, "target", dtype=pred.dtype)
-    if pred.shape != target.shape:
-        raise ValueError(
-            f"{who}: pred has shape {pred.shape} but target has shape {target.shape} "
-            "(reshape the target; broadcasting here would silently average the wrong pairs)"
-        )
-    if pred.size == 0:
-        raise ValueError(f"{who}: empty input")
+    pred, target = _pair(pred, target, "mse_loss")
     diff = pred - target
     return float(np.mean(diff**2)), 2.0 * diff / diff.size
+
+
+def huber_loss(pred: np.ndarray, target: np.ndarray, *, delta: float = 1.0) -> tuple[float, np.ndarray]:
+    """Huber loss averaged over all elements (PyTorch's ``F.huber_loss``), and dL/dpred.
+
+    Derived in: dqn-ingredients. With ``d = pred − target``, each element costs ``½d²`` for
+    ``|d| ≤ delta`` and ``delta (|d| − ½delta)`` beyond: quadratic near zero, linear far out,
+    so one wild target moves the network by at most ``delta / size``. The slope is
+    ``clip(d, −delta, delta) / size``. (``F.smooth_l1_loss`` with ``beta`` is this divided
+    by ``beta``; the two agree at 1.)
+
+    Parameters
+    ----------
+    pred, target : arrays of the same shape
+        Finite real numbers, non-empty (no broadcasting).
+    delta : float
+        Where the quadratic part ends (> 0).
+
+    Returns
+    -------
+    loss : float
+    dpred : array of the shape of ``pred``
+    """
+    who = "huber_loss"
+    pred, target = _pair(pred, target, who)
+    delta = check_positive(delta, "delta", who)
+    diff = pred - target
+    size = np.abs(diff)
+    per = np.where(size <= delta, 0.5 * diff**2, delta * (size - 0.5 * delta))
+    return float(per.mean()), np.clip(diff, -delta, delta) / diff.size

@@ -27,9 +27,7 @@ def flatten_params(model: Module) -> np.ndarray:
     -------
     array of shape (model.num_params(),)
     """
-    check_instance(model, Module, "model", "flatten_params", "a companion.nn Module")
-    ps = list(model.params.values())
-    return np.concatenate([p.ravel() for p in ps]) if ps else np.zeros(0)
+    return _concatenated(model, "params", "flatten_params")
 
 
 def flatten_grads(model: Module) -> np.ndarray:
@@ -45,9 +43,14 @@ def flatten_grads(model: Module) -> np.ndarray:
     -------
     array of shape (model.num_params(),)
     """
-    check_instance(model, Module, "model", "flatten_grads", "a companion.nn Module")
-    gs = list(model.grads.values())
-    return np.concatenate([g.ravel() for g in gs]) if gs else np.zeros(0)
+    return _concatenated(model, "grads", "flatten_grads")
+
+
+def _concatenated(model: Module, which: str, who: str) -> np.ndarray:
+    """``model.params`` or ``model.grads`` (same keys, same order) raveled into one new vector."""
+    check_instance(model, Module, "model", who, "a companion.nn Module")
+    arrays = [a.ravel() for a in getattr(model, which).values()]
+    return np.concatenate(arrays) if arrays else np.zeros(0)
 
 
 def unflatten_params(model: Module, theta: np.ndarray) -> None:

@@ -12,13 +12,17 @@ multiply by a one-hot mask (:func:`q_loss_onehot`).
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy as np
 
-from companion._checks import (as_float_array, as_rng, check_bool, check_choice, check_int, check_int_tuple,
-                              check_number, check_positive, check_probability)
+from companion._checks import (as_float_array, as_rng, check_bool, check_callable, check_choice, check_int,
+                              check_int_tuple, check_number, check_positive, check_probability)
+from companion._deprecation import warn_deprecated
 from companion._progress import show_progress
+from companion.nn.losses import huber_loss, mse_loss
 from companion.nn.module import Sequential
 from companion.nn.optim import Adam, clip_grad_norm
 from companion.rl.envs import check_env_id, env_dims, make_env
@@ -27,23 +31,49 @@ from companion.rl.training import Config, Tracker, TrainResult, make_config
 
 __all__ = ["q_loss_gather", "q_loss_onehot", "linear_epsilon", "ReplayBuffer", "DQNConfig", "train_dqn", "LOSSES"]
 
-LOSSES = ("huber", "squared")
+LOSSES = ("huber", "squared")  # the old string spellings of huber_loss and mse_loss (deprecated)
+LossFn = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
 
 
-def _loss_and_slope(delta: np.ndarray, kind: str, huber_delta: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per-sample loss ℓ(δ) and slope ℓ'(δ): squared ``δ²`` (slope 2δ) or Huber (slope clip(δ, ±κ))."""
-    if kind == "squared":
-        return delta**2, 2.0 * delta
-    if kind == "huber":
-        a = np.abs(delta)
-        loss = np.where(a <= huber_delta, 0.5 * delta**2, huber_delta * (a - 0.5 * huber_delta))
-        return loss, np.clip(delta, -huber_delta, huber_delta)
-    raise ValueError(f"DQN loss must be one of {LOSSES}, got {kind!r}")
+def _resolve_loss(loss: Any, huber_delta: Any, who: str) -> LossFn:
+    """``loss`` as a callable ``(pred, target) -> (loss, dpred)``, as :func:`companion.nn.fit` takes it.
 
-
-def _check_q(q: np.ndarray, actions: np.ndarray, targets: np.ndarray, loss: str, huber_delta: float, who: str):
-    loss = check_choice(loss, "loss", who, LOSSES)
+    The old spellings still work and warn once: ``"huber"``/``"squared"`` for
+    :func:`~companion.nn.huber_loss`/:func:`~companion.nn.mse_loss`, and ``huber_delta=κ`` for
+    ``functools.partial(huber_loss, delta=κ)``.
+    """
+    if isinstance(loss, str):
+        kind = check_choice(loss, "loss", who, LOSSES)
+        new = "mse_loss" if kind == "squared" else "huber_loss"
+        warn_deprecated(f"{who}.loss={kind}", f"{who}(loss={kind!r}) is deprecated: pass loss={new} "
+                                              f"(from companion.nn), a callable as fit takes", stacklevel=5)
+        loss = mse_loss if kind == "squared" else huber_loss
+    check_callable(loss, "loss", who, "(pred, target) -> (loss, dpred), such as huber_loss")
+    if huber_delta is None:
+        return loss
     huber_delta = check_positive(huber_delta, "huber_delta", who)
+    if loss is not huber_loss:
+        name = getattr(loss, "__name__", loss)
+        raise TypeError(f"{who}: huber_delta applies to huber_loss only, got loss={name!r}")
+    warn_deprecated(f"{who}.huber_delta", f"{who}(huber_delta=...) is deprecated: pass "
+                                          "loss=functools.partial(huber_loss, delta=...)", stacklevel=5)
+    return functools.partial(huber_loss, delta=huber_delta)
+
+
+def _chosen_loss(loss: LossFn, chosen: np.ndarray, targets: np.ndarray, who: str) -> tuple[float, np.ndarray]:
+    """Call ``loss`` on the chosen actions' Q values and check what it returns."""
+    out = loss(chosen, targets)
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise TypeError(f"{who}: loss must return (loss, dpred), got {type(out).__name__}")
+    value = check_number(out[0], "the loss's value", who, finite=False)
+    slope = as_float_array(out[1], who, "the loss's dpred", dtype=chosen.dtype)
+    if slope.shape != chosen.shape:
+        raise ValueError(f"{who}: loss returned dpred of shape {slope.shape} for pred of shape {chosen.shape}")
+    return value, slope
+
+
+def _check_q(q: np.ndarray, actions: np.ndarray, targets: np.ndarray, loss: Any, huber_delta: Any, who: str):
+    loss = _resolve_loss(loss, huber_delta, who)
     q = as_float_array(q, who, "q")
     if q.ndim != 2:
         raise ValueError(f"{who}: expected q of shape (N, n_actions), got {q.shape}")
@@ -58,11 +88,12 @@ def _check_q(q: np.ndarray, actions: np.ndarray, targets: np.ndarray, loss: str,
         raise ValueError(f"{who}: expected targets of shape ({n},), got {targets.shape}")
     if n == 0 or k == 0:
         raise ValueError(f"{who}: empty batch (q has shape {q.shape})")
-    return q, actions, targets, loss, huber_delta
+    return q, actions, targets, loss
 
 
 def q_loss_gather(
-    q: np.ndarray, actions: np.ndarray, targets: np.ndarray, *, loss: str = "huber", huber_delta: float = 1.0
+    q: np.ndarray, actions: np.ndarray, targets: np.ndarray, *, loss: LossFn = huber_loss,
+    huber_delta: float | None = None,
 ) -> tuple[float, np.ndarray]:
     """Mean loss of ``Q(s_i, a_i) − y_i`` picking ``Q(s_i, a_i)`` by index, and dL/dq.
 
@@ -74,10 +105,14 @@ def q_loss_gather(
         The action stored in each replay record.
     targets : array (N,)
         The TD targets ``y_i`` (treated as constants).
-    loss : {"huber", "squared"}
-        ``(1/N) Σ δ²`` or the Huber loss with threshold ``huber_delta`` (½δ² inside, linear outside).
-    huber_delta : float
-        The Huber threshold κ (> 0).
+    loss : callable ``(pred, target) -> (loss, dpred)``
+        Applied to the N chosen Q values and the targets, as :func:`companion.nn.fit` applies
+        its loss: :func:`~companion.nn.huber_loss` (default; ½δ² inside ±1, linear outside)
+        or :func:`~companion.nn.mse_loss` (``(1/N) Σ δ²``), PyTorch's ``F.huber_loss`` and
+        ``F.mse_loss``. Another threshold κ: ``functools.partial(huber_loss, delta=κ)``. The
+        strings ``"huber"`` and ``"squared"`` still work and warn once.
+    huber_delta : float, deprecated
+        The old spelling of the Huber threshold (with ``loss=huber_loss``); warns once.
 
     Returns
     -------
@@ -87,30 +122,29 @@ def q_loss_gather(
 
     Derived in: dqn-gather-mask.
     """
-    q, actions, targets, loss, huber_delta = _check_q(q, actions, targets, loss, huber_delta, "q_loss_gather")
-    n = q.shape[0]
-    rows = np.arange(n)
-    delta = q[rows, actions] - targets
-    per, slope = _loss_and_slope(delta, loss, huber_delta)
+    who = "q_loss_gather"
+    q, actions, targets, loss = _check_q(q, actions, targets, loss, huber_delta, who)
+    rows = np.arange(q.shape[0])
+    value, slope = _chosen_loss(loss, q[rows, actions], targets, who)
     dq = np.zeros_like(q)
-    dq[rows, actions] = slope / n
-    return float(per.mean()), dq
+    dq[rows, actions] = slope
+    return value, dq
 
 
 def q_loss_onehot(
-    q: np.ndarray, actions: np.ndarray, targets: np.ndarray, *, loss: str = "huber", huber_delta: float = 1.0
+    q: np.ndarray, actions: np.ndarray, targets: np.ndarray, *, loss: LossFn = huber_loss,
+    huber_delta: float | None = None,
 ) -> tuple[float, np.ndarray]:
     """The same loss as :func:`q_loss_gather`, picking ``Q(s, a)`` as ``Σ_a' Q(s, a') · onehot(a)_a'``.
 
     The mask multiplies the gradient too, so the other actions' entries of ``dq`` are zero.
     Derived in: dqn-gather-mask.
     """
-    q, actions, targets, loss, huber_delta = _check_q(q, actions, targets, loss, huber_delta, "q_loss_onehot")
-    n, k = q.shape
-    mask = (actions[:, None] == np.arange(k)[None, :]).astype(q.dtype)
-    delta = (q * mask).sum(axis=1) - targets
-    per, slope = _loss_and_slope(delta, loss, huber_delta)
-    return float(per.mean()), mask * (slope / n)[:, None]
+    who = "q_loss_onehot"
+    q, actions, targets, loss = _check_q(q, actions, targets, loss, huber_delta, who)
+    mask = (actions[:, None] == np.arange(q.shape[1])[None, :]).astype(q.dtype)
+    value, slope = _chosen_loss(loss, (q * mask).sum(axis=1), targets, who)
+    return value, mask * slope[:, None]
 
 
 def linear_epsilon(step: int, start: float = 1.0, end: float = 0.05, decay_steps: int = 10_000) -> float:
@@ -210,7 +244,10 @@ class DQNConfig(Config):
     ``gradient_steps`` updates on replayed batches; the target network is copied from the online
     one every ``target_update`` environment steps (here: once per phase). ``total_steps`` is a
     budget: training stops early once a greedy evaluation averages ``stop_return``
-    (``None``: never).
+    (``None``: never). ``loss`` is a callable ``(pred, target) -> (loss, dpred)`` applied to the
+    chosen actions' Q values, as :func:`q_loss_gather` takes it: :func:`~companion.nn.huber_loss`
+    (default) or :func:`~companion.nn.mse_loss`; the old strings ``"huber"``/``"squared"`` are
+    turned into those and warn once.
 
     Derived in: dqn-ingredients, dqn-cartpole, dqn-instability.
     """
@@ -228,7 +265,7 @@ class DQNConfig(Config):
     eps_start: float = 1.0
     eps_end: float = 0.04
     eps_decay_steps: int = 5_000
-    loss: str = "huber"
+    loss: LossFn = huber_loss
     double: bool = False
     max_grad_norm: float | None = 10.0
     eval_every: int = 1_024
@@ -248,7 +285,7 @@ class DQNConfig(Config):
         for name in ("gamma", "eps_start", "eps_end"):
             check_probability(getattr(self, name), name, who)
         check_int_tuple(self.hidden, "hidden", who)
-        check_choice(self.loss, "loss", who, LOSSES)
+        object.__setattr__(self, "loss", _resolve_loss(self.loss, None, who))  # "huber" → huber_loss
         check_bool(self.double, "double", who)
         check_positive(self.max_grad_norm, "max_grad_norm", who, none_ok=True)
         check_number(self.solved_return, "solved_return", who)
