@@ -52,8 +52,14 @@ def _execution_seconds(built_book: Path, chapter: str) -> float:
 @pytest.mark.parametrize("chapter", chapters())
 def test_first_cell_checks_the_companion_version(chapter: str) -> None:
     nb = jupytext.read(ROOT / f"{chapter}.md")
-    first = next(c for c in nb.cells if c.cell_type == "code")
+    at = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    first = nb.cells[at]
     assert first.source.strip() == f'import companion\ncompanion.require("{companion.__version__}")', chapter
+    # after the title and the opening paragraph, so the page opens with prose, not code
+    before = "\n".join(c.source for c in nb.cells[:at] if c.cell_type == "markdown").splitlines()
+    assert any(line.startswith("# ") for line in before), f"{chapter}: no title before the version check"
+    prose = [line for line in before if line.strip() and not line.startswith(("#", "(", "%"))]
+    assert prose, f"{chapter}: the version check comes before the opening paragraph"
 
 
 class _Resources(HTMLParser):
@@ -83,6 +89,55 @@ def test_built_pages_load_nothing_from_the_internet(built_book: Path) -> None:
         if bad:
             external[str(page.relative_to(built_book))] = bad
     assert not external, f"pages load remote resources: {external}"
+
+
+def test_the_site_is_light(built_book: Path) -> None:
+    """A reader on a slow line gets every page: the built site at most 30 MB, no page over 2 MB
+    (slider frames are palette PNGs; the executed notebooks in _sources count too)."""
+    files = [p for p in (built_book / "html").rglob("*") if p.is_file()]
+    total = sum(p.stat().st_size for p in files)
+    heavy = {str(p.relative_to(built_book)): p.stat().st_size for p in files
+             if p.suffix == ".html" and p.stat().st_size > 2_000_000}
+    assert total <= 30_000_000, f"the site is {total / 1e6:.1f} MB"
+    assert not heavy, f"pages over 2 MB: {heavy}"
+
+
+class _Images(HTMLParser):
+    """Every <img> of a page's article (not the theme's logos and buttons) with its alt text,
+    and whether it sits inside a numbered figure."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[tuple[str, str | None, bool]] = []  # (src start, alt, in a figure)
+        self._figures = self._articles = 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self._figures += tag == "figure"
+        self._articles += tag == "article"
+        if tag == "img" and self._articles:
+            self.images.append(((a.get("src") or "")[:40], a.get("alt"), self._figures > 0))
+
+    def handle_endtag(self, tag):
+        self._figures -= tag == "figure"
+        self._articles -= tag == "article"
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_every_figure_has_alt_text_and_a_caption(built_book: Path, chapter: str) -> None:
+    """Alt text a screen reader can use (five words or more, never a file name) on every image of
+    a chapter, and every plot in a numbered, captioned figure (sliders are HTML: their frames
+    carry the slider's description)."""
+    parser = _Images()
+    parser.feed((built_book / "html" / f"{chapter}.html").read_text(encoding="utf-8"))
+    if "plt." in (ROOT / f"{chapter}.md").read_text(encoding="utf-8"):  # the page draws figures
+        assert parser.images, f"{chapter}: no image found in the article (has the theme's markup changed?)"
+    bad = [(src, alt) for src, alt, _ in parser.images
+           if not alt or len(alt.split()) < 5 or re.search(r"\.(png|jpe?g|svg|gif)\b", alt)]
+    assert not bad, f"{chapter}: images without real alt text: {bad}"
+    loose = [(src, alt) for src, alt, in_figure in parser.images
+             if not in_figure and not src.startswith("data:image/png;base64")]
+    assert not loose, f"{chapter}: images outside a captioned figure: {loose}"
 
 
 def test_math_is_rendered_by_a_local_mathjax(built_book: Path) -> None:
@@ -117,6 +172,42 @@ def test_colab_twin_is_current_and_output_free(chapter: str) -> None:
     assert path.read_text() == twin(chapter), f"{path.name} is stale: run `python3 tasks.py notebooks`"
     nb = nbformat.read(path, as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_code_fits_the_column(chapter: str) -> None:
+    """Code on the page is at most 88 characters a line: no sideways scrolling in the HTML,
+    nothing cut off in the PDF."""
+    nb = jupytext.read(ROOT / f"{chapter}.md")
+    long = [f"cell {i}: {line[:60]}… ({len(line)})" for i, c in enumerate(nb.cells) if c.cell_type == "code"
+            for line in c.source.splitlines() if len(line) > 88]
+    assert not long, f"{chapter}: code lines over 88 characters:\n" + "\n".join(long)
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_colab_twin_is_plain_markdown(chapter: str) -> None:
+    """Jupyter and Colab render no MyST: no (label)= line, directive, fence or role is left in a
+    twin's Markdown, and every glued number is there as the build recorded it."""
+    from tools.chapter_outputs import recorded_glue
+    from tools.plain_markdown import leftover_myst
+
+    nb = nbformat.read(ROOT / f"{chapter}.ipynb", as_version=4)
+    left = [f"cell {i}: {problem}" for i, c in enumerate(nb.cells) if c.cell_type == "markdown"
+            for problem in leftover_myst(c.source)]
+    assert not left, f"{chapter}.ipynb still has MyST syntax:\n" + "\n".join(left)
+    source = (ROOT / f"{chapter}.md").read_text(encoding="utf-8")
+    keys = set(re.findall(r"\{glue:text\}`([\w]+)", source))
+    assert keys <= set(recorded_glue(chapter)), f"not in tests/chapter_glue.json: {keys - set(recorded_glue(chapter))}"
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_build_glues_the_recorded_values(built_book: Path, chapter: str) -> None:
+    """The twins quote tests/chapter_glue.json: it must be what this build glued."""
+    from tools.chapter_outputs import GLUE_RECORD, glue_values, recorded_glue
+
+    assert glue_values(built_book, chapter) == recorded_glue(chapter), (
+        f"{chapter} glues other values than {GLUE_RECORD.name}: "
+        "run `python3 tasks.py book && python3 tasks.py outputs && python3 tasks.py notebooks`")
 
 
 def test_the_build_ran_with_the_network_cut(built_book: Path) -> None:

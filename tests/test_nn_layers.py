@@ -407,3 +407,32 @@ def test_a_readers_layer_with_the_old_backward_signature_still_works() -> None:
     x = np.random.default_rng(0).normal(size=(5, 3))
     net(x)
     assert net.backward(np.ones((5, 2))).shape == (5, 3)
+
+
+def test_nguyen_widrow_tiles_the_input_range_with_active_regions():
+    """MATLAB's initnw: rows of length 2β (β = 0.7 m^(1/n)) on [-1, 1] inputs, biases evenly
+    spaced over ±2β, and a [min, max] input range mapped onto [-1, 1] exactly."""
+    from companion.nn import nguyen_widrow
+
+    n, m = 3, 20
+    W, b = nguyen_widrow(0, n, m)
+    beta = 0.7 * m ** (1 / n)
+    assert W.shape == (n, m) and b.shape == (m,)
+    np.testing.assert_allclose(np.linalg.norm(W, axis=0), 2 * beta, rtol=1e-12)
+    np.testing.assert_allclose(np.abs(b), 2 * beta * np.abs(np.linspace(-1, 1, m)), rtol=1e-12)
+    assert np.array_equal(np.sign(b[b != 0]), (np.sign(np.linspace(-1, 1, m)) * np.sign(W[0]))[b != 0])
+    # on inputs in [low, high], the layer computes what the [-1, 1] layer computes on rescaled inputs
+    low, high = np.array([0.0, -5.0, 10.0]), np.array([1.0, 5.0, 30.0])
+    Ws, bs = nguyen_widrow(7, n, m, input_range=(low, high))
+    W1, b1 = nguyen_widrow(7, n, m)
+    x = np.random.default_rng(1).uniform(low, high, (50, n))
+    np.testing.assert_allclose(x @ Ws + bs, (2 * (x - low) / (high - low) - 1) @ W1 + b1, rtol=1e-12, atol=1e-12)
+    assert np.array_equal(nguyen_widrow(0, 4, 1)[1], np.zeros(1))  # one unit: bias 0
+    with pytest.raises(ValueError, match="nguyen_widrow: input_range must have high > low"):
+        nguyen_widrow(0, 2, 3, input_range=(np.zeros(2), np.array([1.0, 0.0])))
+    with pytest.raises(ValueError, match="nguyen_widrow: input_range needs 2 lows"):
+        nguyen_widrow(0, 2, 3, input_range=(np.zeros(3), np.ones(3)))
+    with pytest.raises(TypeError, match="nguyen_widrow: input_range must be a pair"):
+        nguyen_widrow(0, 2, 3, input_range=np.ones(2))
+    with pytest.raises(ValueError, match="nguyen_widrow: active_range"):
+        nguyen_widrow(0, 2, 3, active_range=0.0)

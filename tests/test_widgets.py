@@ -81,6 +81,7 @@ def test_static_html_is_accessible_without_javascript():
     png = base64.b64decode(img.group(2))
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (300, 200)  # line_plot's 3×2 in at 100 dpi
+    assert png[25] == 3  # colour type 3: a palette PNG, a third of the RGBA size
     assert _payload(page)["alt"] == "A line whose slope the sliders set"
 
 

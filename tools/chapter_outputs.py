@@ -19,6 +19,8 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "tests" / "chapter_outputs.json"
+# Every value a page glues, as the build recorded it (text/plain): the twins quote them.
+GLUE_RECORD = ROOT / "tests" / "chapter_glue.json"
 
 # Wall-clock numbers: durations, rates and speed-ups ("12.3 s", "8× faster") vary between runs.
 _TIMING = re.compile(r"\d+(?:\.\d+)?(?:e[-+]?\d+)?\s*(?:(?:s|ms|µs|us|sec|seconds|minutes|min|it/s|steps/s)\b"
@@ -52,9 +54,25 @@ def compare(chapter: str, texts: list[str]) -> list[str]:
             for i, (a, b) in enumerate(zip(want, texts)) if a != b]
 
 
+def glue_values(build: Path, page: str) -> dict[str, str]:
+    """``{key: text}`` of everything ``page`` glued in ``build`` (myst-nb's ``<page>.glue.json``)."""
+    path = build / "jupyter_execute" / f"{page}.glue.json"
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {key: out["data"]["text/plain"] for key, out in sorted(data.items())}
+
+
+def recorded_glue(page: str) -> dict[str, str]:
+    """The glued values of ``page`` in the record (empty when it glues nothing)."""
+    record = json.loads(GLUE_RECORD.read_text(encoding="utf-8")) if GLUE_RECORD.exists() else {}
+    return record.get(page, {})
+
+
 def write(build: Path, pages: list[str]) -> None:
-    """Record the text outputs of ``pages`` from the executed notebooks of ``build``."""
-    record = {}
+    """Record the text outputs and the glued values of ``pages`` from the executed notebooks
+    of ``build``."""
+    record, glued = {}, {}
     for page in pages:
         executed = build / "jupyter_execute" / f"{page}.ipynb"
         if not executed.exists():
@@ -66,8 +84,10 @@ def write(build: Path, pages: list[str]) -> None:
             sys.exit(f"{executed} has no outputs (taken from the cache?): rebuild from scratch with "
                      f"`rm -rf _build && python3 tasks.py book`, then run this again")
         record[page] = text_outputs(nb)
+        glued[page] = glue_values(build, page)
     RECORD.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {RECORD.relative_to(ROOT)} ({len(record)} pages)")
+    GLUE_RECORD.write_text(json.dumps(glued, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {RECORD.relative_to(ROOT)} and {GLUE_RECORD.relative_to(ROOT)} ({len(record)} pages)")
 
 
 if __name__ == "__main__":

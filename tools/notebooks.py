@@ -1,8 +1,10 @@
 """The output-free ``.ipynb`` twin of every chapter, for Colab (which cannot open MyST ``.md``).
 
-The ``.md`` file is the source; the twin is generated from it (``python3 tasks.py notebooks``),
-with one extra first cell that installs the matching companion when running in Colab (the
-release tag once the version is released, else ``main``: see ``install_ref``).
+The ``.md`` file is the source; the twin is generated from it (``python3 tasks.py notebooks``,
+after ``python3 tasks.py book && python3 tasks.py outputs``, which record the glued values),
+in plain Markdown (``tools/plain_markdown.py``) and with one extra first cell that installs
+the matching companion when running in Colab (the release tag once the version is released,
+else ``main``: see ``install_ref``).
 The theme's launch buttons point at the twin because it sits beside the source; Sphinx
 ignores it (``_config.yml`` excludes ``book/*.ipynb``). ``tests/test_book.py`` fails when a twin
 is missing, stale or carries outputs.
@@ -23,7 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from companion._version import REPOSITORY, __version__  # noqa: E402
+from tools.chapter_outputs import recorded_glue  # noqa: E402
 from tools.pages import chapters  # noqa: E402
+from tools.plain_markdown import load_context, plain  # noqa: E402
 
 
 def install_ref(version: str = __version__) -> str:
@@ -45,6 +49,12 @@ if "google.colab" in sys.modules:
 def twin(chapter: str) -> str:
     """The twin notebook's JSON text for ``chapter`` (e.g. ``"book/01-backprop"``)."""
     nb = jupytext.read(ROOT / f"{chapter}.md")
+    # Jupyter and Colab render plain Markdown only: labels, admonitions and roles rewritten,
+    # each glued number as the build recorded it (tests/chapter_glue.json).
+    ctx = load_context(chapters(), recorded_glue(chapter))
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = plain(cell.source, ctx)
     nb.cells.insert(0, nbformat.v4.new_code_cell(COLAB_CELL, metadata={"tags": ["colab"]}))
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i}"  # stable ids: regenerating changes nothing

@@ -8,7 +8,7 @@ training loop), ``conv`` and ``rnn`` (layers), ``tasks`` (data generators), ``pa
 
 from companion.nn.conv import Conv2d, MaxPool2d, col2im, conv2d_backward_naive, conv2d_naive, im2col
 from companion.nn.gradcheck import GradcheckReport, gradcheck, numerical_gradient, rel_error
-from companion.nn.layers import Dropout, Flatten, Linear, ReLU, Sigmoid, Tanh, init_weights, sigmoid
+from companion.nn.layers import Dropout, Flatten, Linear, ReLU, Sigmoid, Tanh, init_weights, nguyen_widrow, sigmoid
 from companion.nn.jacobians import jacobian
 from companion.nn.lm import FitHistory, fit_curve
 from companion.nn.losses import log_softmax, logsumexp, huber_loss, mse_loss, softmax, softmax_cross_entropy
@@ -20,7 +20,7 @@ from companion.nn.tasks import make_recall_task
 from companion.nn.train import History, accuracy, fit, iterate_minibatches
 
 __all__ = [
-    "Module", "Sequential", "Linear", "ReLU", "Sigmoid", "Tanh", "Dropout", "Flatten", "init_weights",
+    "Module", "Sequential", "Linear", "ReLU", "Sigmoid", "Tanh", "Dropout", "Flatten", "init_weights", "nguyen_widrow",
     "sigmoid", "softmax", "log_softmax", "logsumexp", "softmax_cross_entropy", "mse_loss", "huber_loss",
     "gradcheck", "GradcheckReport", "numerical_gradient", "rel_error", "SGD", "Adam", "Optimizer",
     "fit", "History", "accuracy", "iterate_minibatches",

@@ -57,6 +57,59 @@ def init_weights(rng: np.random.Generator | int | None, fan_in: int, fan_out: in
     return gen.normal(0.0, np.sqrt((2.0 if init == "he" else 1.0) / shape[0]), size=shape)
 
 
+def nguyen_widrow(rng: np.random.Generator | int | None, fan_in: int, fan_out: int, *,
+                  input_range: tuple[np.ndarray, np.ndarray] | None = None,
+                  active_range: float = 2.0) -> tuple[np.ndarray, np.ndarray]:
+    """Nguyen–Widrow weights and biases for a tanh layer: ``(W, b)``, ``W`` of shape
+    ``(fan_in, fan_out)``. Derived in: backprop-init-measured.
+
+    MATLAB's ``initnw`` (Nguyen and Widrow 1990): each unit's weight row is a random direction
+    of length ``β = 0.7 · fan_out^(1/fan_in)``, the biases are spaced evenly over ``±β`` (signed
+    by each row's first weight), so the units' active regions tile the input range instead of
+    piling up; then both are multiplied by the half-width of the activation's active input
+    range (``active_range``, 2 for tanh/``tansig``) and rescaled so each input's
+    ``[min, max]`` maps onto ``[-1, 1]``. A single unit gets bias 0.
+
+    Parameters
+    ----------
+    rng : numpy Generator, int or None
+        Source of the random directions.
+    fan_in, fan_out : int
+        Inputs and units of the layer (>= 1).
+    input_range : (array, array), optional
+        Each input's smallest and largest value, shape ``(fan_in,)`` each (default: ``[-1, 1]``).
+    active_range : float
+        Half-width of the input range where the activation is not saturated (> 0).
+
+    Returns
+    -------
+    W : float64 array (fan_in, fan_out)
+    b : float64 array (fan_out,)
+    """
+    who = "nguyen_widrow"
+    gen = as_rng(rng, "rng", who)
+    n, m = check_int(fan_in, "fan_in", who), check_int(fan_out, "fan_out", who)
+    half = check_number(active_range, "active_range", who, low=0.0, low_open=True)
+    if input_range is None:
+        low, high = -np.ones(n), np.ones(n)
+    else:
+        if not isinstance(input_range, (tuple, list)) or len(input_range) != 2:
+            raise TypeError(f"{who}: input_range must be a pair (low, high) of arrays, got {input_range!r}")
+        low = as_float_array(input_range[0], who, "input_range[0]", dtype=np.float64).reshape(-1)
+        high = as_float_array(input_range[1], who, "input_range[1]", dtype=np.float64).reshape(-1)
+        if low.shape != (n,) or high.shape != (n,):
+            raise ValueError(f"{who}: input_range needs {n} lows and {n} highs, got {low.shape} and {high.shape}")
+        if not np.all(high > low):
+            raise ValueError(f"{who}: input_range must have high > low for every input")
+    beta = 0.7 * m ** (1.0 / n)
+    rows = gen.uniform(-1.0, 1.0, (m, n))
+    w = beta * rows / np.linalg.norm(rows, axis=1, keepdims=True)
+    b = beta * np.linspace(-1.0, 1.0, m) * np.sign(w[:, 0]) if m > 1 else np.zeros(1)
+    w, b = half * w, half * b
+    scale = 2.0 / (high - low)  # x ↦ scale·(x − low) − 1 takes [low, high] to [−1, 1]
+    return (w * scale).T, b - w @ (scale * low + 1.0)
+
+
 class Linear(Module):
     """Affine layer ``y = x @ W + b`` with ``W`` of shape ``(in, out)``, ``b`` of shape ``(out,)``.
 
