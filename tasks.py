@@ -149,7 +149,9 @@ def lowest(*pytest_args: str) -> None:
         run(py, "-m", "pip", "install", "--quiet", "--no-deps", "-e", ".")
         stamp.write_text("\n".join(pins))
     units = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_*.py") if p.name not in NOT_UNIT)
-    env = {k: v for k, v in os.environ.items() if k != "CI"}  # tests needing torch skip here, by design
+    # Tests needing torch skip here, by design (CI=true would fail a skip); and a --basetemp meant
+    # for the main run (.ci/run's, whose book build the PDF step prints) must not be wiped.
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTEST_ADDOPTS")}
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")
     run(py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", "-W", "ignore::DeprecationWarning",

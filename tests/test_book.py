@@ -174,6 +174,20 @@ def test_colab_twin_is_current_and_output_free(chapter: str) -> None:
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
 
 
+@pytest.mark.parametrize("chapter", [c for c in chapters() if c.startswith("book/0")])
+def test_every_chapter_has_the_same_shape(chapter: str) -> None:
+    """Title, opening paragraph, prerequisites and goals before the first section; sections
+    named, not numbered by hand (a number drifts when a section moves); "In short" and
+    "Further reading" before the exercises."""
+    text = (ROOT / f"{chapter}.md").read_text(encoding="utf-8")
+    top = text[: text.index("\n## ")]
+    assert "**Prerequisites:**" in top and "**You will learn:**" in top, chapter
+    assert not re.findall(r"^#{2,} \d", text, re.M), f"{chapter}: numbered headings"
+    assert "§" not in text, f"{chapter}: a § reference (cite the section's label)"
+    headings = re.findall(r"^## (.+)$", text, re.M)
+    assert headings[-3:] == ["In short", "Further reading", "Exercises"], (chapter, headings[-3:])
+
+
 @pytest.mark.parametrize("chapter", chapters())
 def test_code_fits_the_column(chapter: str) -> None:
     """Code on the page is at most 88 characters a line: no sideways scrolling in the HTML,
