@@ -198,6 +198,14 @@ def test_code_fits_the_column(chapter: str) -> None:
     assert not long, f"{chapter}: code lines over 88 characters:\n" + "\n".join(long)
 
 
+def test_the_record_masks_only_timings_and_counts_marked_approximate() -> None:
+    from tools.chapter_outputs import text_outputs
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("", outputs=[
+        nbformat.v4.new_output("stream", text="took 12.3 s, MINPACK ~153, loss 0.153, 5 seeds\n")])])
+    assert text_outputs(nb) == ["took <time>, MINPACK ~<n>, loss 0.153, 5 seeds\n"]
+
+
 @pytest.mark.parametrize("chapter", chapters())
 def test_colab_twin_is_plain_markdown(chapter: str) -> None:
     """Jupyter and Colab render no MyST: no (label)= line, directive, fence or role is left in a

@@ -27,9 +27,13 @@ _TIMING = re.compile(r"\d+(?:\.\d+)?(?:e[-+]?\d+)?\s*(?:(?:s|ms|µs|us|sec|secon
                      r"|[×x]\s*(?:faster|slower)\b)")
 
 
+# A count a chapter marks as approximate ("~153"): it says so, and why, in its text.
+_APPROX = re.compile(r"~\d+")
+
+
 def text_outputs(nb: nbformat.NotebookNode) -> list[str]:
     """Each code cell's text output, joined (a stream may arrive in one chunk or several),
-    timings masked."""
+    timings and counts marked approximate ("~153") masked."""
     texts = []
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -38,7 +42,7 @@ def text_outputs(nb: nbformat.NotebookNode) -> list[str]:
         pieces = ["".join(out.get("text") or out.get("data", {}).get("text/markdown")
                           or out.get("data", {}).get("text/plain") or "")
                   for out in cell.get("outputs", [])]
-        texts.append(_TIMING.sub("<time>", "".join(pieces)))
+        texts.append(_APPROX.sub("~<n>", _TIMING.sub("<time>", "".join(pieces))))
     return texts
 
 
