@@ -6,9 +6,17 @@ never a bare numpy broadcasting error from deep inside a backward pass.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
+
+# True while a Sequential runs the layers after its first one (forward) or before its last
+# one (backward): their inputs are arrays the previous layer made, from what the network
+# checked at its door. Re-checking those for NaN and infinity was most of the companion's
+# overhead over bare numpy (issue 11); an overflow inside the network still reaches the loss,
+# which checks its scores.
+BETWEEN_LAYERS: ContextVar[bool] = ContextVar("companion_between_layers", default=False)
 
 
 def as_real_array(x: Any, who: Any, name: str = "input") -> np.ndarray:
@@ -28,9 +36,12 @@ def as_float_array(x: Any, who: Any, name: str = "input", *, dtype: Any = None) 
     Integer and boolean arrays are converted (to ``dtype`` or float64); complex,
     object and string arrays are rejected, as are NaN and infinity. ``who`` is anything
     whose ``str`` names the caller (a layer passes itself: its repr is built only for an
-    error message, not on every call).
+    error message, not on every call). Between a Sequential's layers (``BETWEEN_LAYERS``)
+    a float array of the right dtype is returned as it is, unchecked.
     """
     if type(x) is np.ndarray and x.dtype.kind == "f" and (dtype is None or x.dtype == dtype):
+        if BETWEEN_LAYERS.get():
+            return x  # made by the previous layer from input checked at the network's door
         arr = x  # the common case inside a network: nothing to convert
     else:
         arr = as_real_array(x, who, name)

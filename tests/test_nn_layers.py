@@ -384,6 +384,48 @@ def test_linear_keeps_its_own_copy_of_the_input() -> None:
     np.testing.assert_array_equal(lin.grads["W"], expected)
 
 
+def test_sequential_checks_at_its_door_and_the_loss_catches_an_inner_overflow() -> None:
+    """A Sequential checks its input (first layer) and dout (last layer) for NaN; its inner
+    layers skip the re-check, so a NaN made inside (diverged weights) is caught by the loss."""
+    from companion._checks import BETWEEN_LAYERS
+
+    net = Sequential(Linear(3, 4, rng=0), ReLU(), Linear(4, 2, rng=1))
+    x = np.ones((5, 3))
+    with pytest.raises(ValueError, match=r"Linear\(3 -> 4\): input contains NaN"):
+        net(np.where(np.eye(5, 3) > 0, np.nan, x))
+    net(x)
+    with pytest.raises(ValueError, match=r"Linear\(4 -> 2\): dout contains NaN"):
+        net.backward(np.full((5, 2), np.inf))
+    assert BETWEEN_LAYERS.get() is False  # reset after an error, too
+    net.params["2.W"][0, 0] = np.nan  # as after a diverged update
+    scores = net(x)
+    assert np.isnan(scores).any()
+    with pytest.raises(ValueError, match="scores contains NaN"):
+        softmax_cross_entropy(scores, np.zeros(5, dtype=int))
+    # A layer called on its own still checks everything.
+    with pytest.raises(ValueError, match=r"ReLU\(grad_at_zero=0\): input contains NaN"):
+        ReLU()(np.array([[np.nan]]))
+    assert BETWEEN_LAYERS.get() is False
+
+
+def test_sequential_keeps_its_own_copy_of_the_input_and_nests() -> None:
+    """Zeroing the network's input after forward must not change dW; a Sequential inside a
+    Sequential gives the same gradients as the flat one."""
+    rng = np.random.default_rng(3)
+    x, dout = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
+    flat = Sequential(Linear(3, 5, rng=0), Tanh(), Linear(5, 2, rng=1))
+    nested = Sequential(Sequential(Linear(3, 5, rng=0), Tanh()), Sequential(Linear(5, 2, rng=1)))
+    flat(x)
+    flat.backward(dout)
+    for net in (nested, Sequential(Linear(3, 5, rng=0), Tanh(), Linear(5, 2, rng=1))):
+        x_used = x.copy()
+        net(x_used)
+        x_used[...] = 0.0
+        net.backward(dout)
+        for got, want in zip(net.grads.values(), flat.grads.values()):
+            np.testing.assert_array_equal(got, want)
+
+
 def test_finite_check_refuses_nan_and_inf_and_allows_large_finite_values() -> None:
     from companion._checks import as_float_array
 

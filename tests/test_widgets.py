@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import re
 
@@ -50,6 +51,39 @@ def test_static_html_holds_one_distinct_png_per_combination():
     assert len(set(pngs)) == 6, "each parameter combination must draw a different figure"
     assert bundle["text/html"].count('type="range"') == 2
     assert plt.get_fignums() == [], "rendering frames must not leave figures open"
+
+
+def math_plot(k, wide=False):
+    """Math text and log ticks (parsed once per renderer), two figure sizes in one slider."""
+    fig, ax = plt.subplots(figsize=(4 if wide else 3, 2))
+    ax.semilogy(np.arange(1, 20), np.exp(-k * np.arange(1, 20)), label=r"$e^{-k t}$, $\|\delta_t\|$")
+    ax.set(xlabel=r"$t$", ylabel=r"$\|\delta_t\| / \|\delta_T\|$", title=f"k = {k}")
+    ax.legend()
+    return fig
+
+
+def test_frames_have_the_pixels_savefig_draws():
+    """Frames are drawn in memory by a renderer shared across frames: the pixels must be
+    those of ``savefig`` at the slider's dpi, whatever the order and size of the frames."""
+    from PIL import Image
+
+    s = slider(math_plot, k=[0.5, 1.0, 2.0], wide=[False, True], dpi=80)
+    s.frame_png(k=0.5, wide=False)
+    s.frame_png(k=1.0, wide=True)
+    s.frame_png(k=2.0, wide=False)
+    assert len(s._renderers) == 2  # one renderer per frame size, reused
+    frames = s.frames()
+    assert s._renderers == {}  # released once every frame is made
+    for (i, j), b64 in frames.items():
+        fig = math_plot(s.params["k"][i], s.params["wide"][j])
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=80)
+        plt.close(fig)
+        want = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+        want = want.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+        got = Image.open(io.BytesIO(base64.b64decode(b64))).convert("RGB")
+        assert got.size == want.size == ((320, 160) if j else (240, 160))
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want.convert("RGB")))
 
 
 def test_frames_are_those_of_the_plot_function():

@@ -10,8 +10,8 @@ from typing import Callable
 
 import numpy as np
 
-from companion._checks import (as_float_array, as_rng, check_bool, check_choice, check_float_dtype, check_int,
-                              check_ndim, check_nonempty, check_number)
+from companion._checks import (BETWEEN_LAYERS, as_float_array, as_rng, check_bool, check_choice,
+                              check_float_dtype, check_int, check_ndim, check_nonempty, check_number)
 from companion.nn.module import Module
 
 Init = str | float | Callable[[np.random.Generator, tuple[int, int]], np.ndarray]
@@ -161,8 +161,9 @@ class Linear(Module):
             raise ValueError(f"{self!r}: expected input of shape (N, {self.in_features}), got {x.shape}")
         check_nonempty(x, self)
         # A copy of what backward needs: a caller who reuses or zeroes its input array after
-        # forward must not change dW.
-        self._x = x if x is not x_in else x.copy()
+        # forward must not change dW. Between a Sequential's layers the input is the previous
+        # layer's fresh output, which no caller holds.
+        self._x = x if x is not x_in or BETWEEN_LAYERS.get() else x.copy()
         y = x @ W
         if "b" in self.params:
             y += self.params["b"]  # in place: y is a new array

@@ -16,7 +16,7 @@ from typing import Iterator
 
 import numpy as np
 
-from companion._checks import check_bool, check_instance
+from companion._checks import BETWEEN_LAYERS, check_bool, check_instance
 
 
 class Module:
@@ -120,20 +120,45 @@ class Sequential(Module):
         return iter(self.layers)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        for layer in self.layers:
-            x = layer.forward(x)
+        """Apply the layers in order. The first layer checks the input (shape, dtype, NaN);
+        the later ones skip re-checking their predecessor's fresh output for NaN and infinity
+        (see ``companion._checks.BETWEEN_LAYERS``)."""
+        if not self.layers:
+            return x
+        x = self.layers[0].forward(x)
+        token = BETWEEN_LAYERS.set(True)
+        try:
+            for layer in self.layers[1:]:
+                x = layer.forward(x)
+        finally:
+            BETWEEN_LAYERS.reset(token)
         return x
 
     def backward(self, dout: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Backpropagate through the layers in reverse; with ``input_grad=False`` the first
-        layer skips dL/dx (the gradient of the network's input) and None is returned."""
-        for layer in reversed(self.layers[1:]):
-            dout = layer.backward(dout)
+        layer skips dL/dx (the gradient of the network's input) and None is returned.
+
+        The last layer checks ``dout``, which comes from outside; the others receive what the
+        layer after them returned and skip the NaN check, as in :meth:`forward`."""
         if not self.layers:
             return dout
+        first, *rest = self.layers
+        if rest:
+            dout = rest[-1].backward(dout)
+            token = BETWEEN_LAYERS.set(True)
+            try:
+                for layer in reversed(rest[:-1]):
+                    dout = layer.backward(dout)
+                return self._backward_first(first, dout, input_grad)
+            finally:
+                BETWEEN_LAYERS.reset(token)
+        return self._backward_first(first, dout, input_grad)
+
+    @staticmethod
+    def _backward_first(first: Module, dout: np.ndarray, input_grad: bool) -> np.ndarray | None:
         if input_grad:  # the plain call, so a reader's layer with ``backward(self, dout)`` still works
-            return self.layers[0].backward(dout)
-        return self.layers[0].backward(dout, input_grad=False)
+            return first.backward(dout)
+        return first.backward(dout, input_grad=False)
 
     def zero_grad(self) -> None:
         for layer in self.layers:

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import lfilter
 
 from companion._checks import (as_float_array, check_bool, check_choice, check_instance, check_int, check_int_tuple,
                               check_ndim, check_nonempty, check_number, check_positive, check_probability)
@@ -51,6 +50,8 @@ def reward_to_go(rewards: np.ndarray, gamma: float = 1.0) -> np.ndarray:
     check_nonempty(r, who, "rewards")
     gamma = check_probability(gamma, "gamma", who)
     # G_t = r_t + γ G_{t+1}: a first-order recursive filter run on the reversed rewards.
+    from scipy.signal import lfilter  # here, not at the top: scipy.signal takes 0.7 s to import
+
     return lfilter([1.0], [1.0, -gamma], r[::-1])[::-1].copy()
 
 

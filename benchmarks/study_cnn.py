@@ -1,0 +1,59 @@
+"""The CNN-filters chapter's study: the digits CNN from three seeds, trained plainly and with
+filter decay.
+
+Six trainings of about a second each: with them the chapter ran past its 15 s budget, so it
+trains seed 0 both ways itself (and checks that it gets this file's seed 0) and reads seeds 1
+and 2 from ``benchmarks/studies/cnn.json``, which this script writes; ``tests/test_studies.py``
+fails when the code it ran has changed since (then rerun it: ``python3 tasks.py studies``).
+
+For each run: the seed, the filter decay λ, the final test accuracy, and the 16 first-layer
+3×3 filters before and after training (JSON floats, which read back bit for bit).
+
+Usage: ``python benchmarks/study_cnn.py [--processes 2]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+from multiprocessing import Pool
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # one BLAS thread per process, as in the book build
+
+import companion  # noqa: E402
+from companion.nn.cnn import train_digits_cnn  # noqa: E402
+from study import STUDIES, stamp  # noqa: E402
+
+SEEDS = (0, 1, 2)
+DECAYS = (0.0, 2.0)  # plain training, and the decoupled decay of the chapter's cnn-seeds section
+
+
+def run(job: tuple[float, int]) -> dict:
+    decay, seed = job
+    res = train_digits_cnn(rng=seed, filter_decay=decay, progress=False)
+    return {"seed": seed, "filter_decay": decay, "test_accuracy": float(res.test_accuracy[-1]),
+            "filters_start": res.filters[0].tolist(), "filters_end": res.filters[-1].tolist()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--processes", type=int, default=2)
+    args = parser.parse_args()
+    with Pool(args.processes) as pool:
+        runs = pool.map(run, [(d, s) for d in DECAYS for s in SEEDS], chunksize=1)
+    for r in runs:
+        print(f"filter decay {r['filter_decay']:g}, seed {r['seed']}: test accuracy {r['test_accuracy']:.3f}")
+    out = {"what": "The digits CNN: seeds x filter decay (benchmarks/study_cnn.py)",
+           "settings": {"seeds": list(SEEDS), "filter_decays": list(DECAYS)},
+           "companion": companion.__version__, "python": platform.python_version(),
+           "provenance": stamp(__file__), "runs": runs}
+    STUDIES.mkdir(exist_ok=True)
+    (STUDIES / "cnn.json").write_text(json.dumps(out, indent=1) + "\n")
+    print(f"wrote {STUDIES / 'cnn.json'}")
+
+
+if __name__ == "__main__":
+    main()
