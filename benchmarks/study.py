@@ -9,10 +9,16 @@ the chapter plots and glues from that JSON, and ``tests/test_studies.py`` fails 
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import importlib.metadata
+import json
+import platform
 import sys
+from collections.abc import Callable
+from multiprocessing import Pool
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -45,6 +51,30 @@ def stamp(script: str) -> dict:
     libraries = {name: importlib.metadata.version(name) for name in LIBRARIES}
     files = sorted(files)
     return {"files": files, "libraries": libraries, "code_hash": code_hash(files, libraries)}
+
+
+def run_all(description: str, *job_lists: tuple[Callable[[Any], dict], list]) -> list[list[dict]]:
+    """Run every ``(function, jobs)`` pair on a pool of ``--processes`` workers (default 2, a
+    job each at a time, in order); return the results of each list."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--processes", type=int, default=2)
+    args = parser.parse_args()
+    with Pool(args.processes) as pool:
+        return [pool.map(fn, jobs, chunksize=1) for fn, jobs in job_lists]
+
+
+def write(name: str, what: str, settings: dict, script: str, **records: list) -> Path:
+    """Write ``benchmarks/studies/<name>.json``: what the study is, its settings, the versions
+    and :func:`stamp` of the code that just ran, then its records (``runs=...`` and so on)."""
+    import companion
+
+    out = {"what": what, "settings": settings, "companion": companion.__version__,
+           "python": platform.python_version(), "provenance": stamp(script), **records}
+    STUDIES.mkdir(exist_ok=True)
+    path = STUDIES / f"{name}.json"
+    path.write_text(json.dumps(out, indent=1) + "\n")
+    print(f"wrote {path}")
+    return path
 
 
 def is_current(provenance: dict) -> tuple[bool, str]:

@@ -14,18 +14,13 @@ Usage: ``python benchmarks/study_cnn.py [--processes 2]``
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import platform
-from multiprocessing import Pool
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # one BLAS thread per process, as in the book build
 
-import companion  # noqa: E402
 from companion.nn.cnn import train_digits_cnn  # noqa: E402
-from study import STUDIES, stamp  # noqa: E402
+from study import run_all, write  # noqa: E402
 
 SEEDS = (0, 1, 2)
 DECAYS = (0.0, 2.0)  # plain training, and the decoupled decay of the chapter's cnn-seeds section
@@ -39,20 +34,11 @@ def run(job: tuple[float, int]) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--processes", type=int, default=2)
-    args = parser.parse_args()
-    with Pool(args.processes) as pool:
-        runs = pool.map(run, [(d, s) for d in DECAYS for s in SEEDS], chunksize=1)
+    (runs,) = run_all(__doc__, (run, [(d, s) for d in DECAYS for s in SEEDS]))
     for r in runs:
         print(f"filter decay {r['filter_decay']:g}, seed {r['seed']}: test accuracy {r['test_accuracy']:.3f}")
-    out = {"what": "The digits CNN: seeds x filter decay (benchmarks/study_cnn.py)",
-           "settings": {"seeds": list(SEEDS), "filter_decays": list(DECAYS)},
-           "companion": companion.__version__, "python": platform.python_version(),
-           "provenance": stamp(__file__), "runs": runs}
-    STUDIES.mkdir(exist_ok=True)
-    (STUDIES / "cnn.json").write_text(json.dumps(out, indent=1) + "\n")
-    print(f"wrote {STUDIES / 'cnn.json'}")
+    write("cnn", "The digits CNN: seeds x filter decay (benchmarks/study_cnn.py)",
+          {"seeds": list(SEEDS), "filter_decays": list(DECAYS)}, __file__, runs=runs)
 
 
 if __name__ == "__main__":

@@ -23,12 +23,7 @@ Usage: ``python benchmarks/study_dqn.py [--processes 2]``
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import platform
-from multiprocessing import Pool
-from pathlib import Path
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # one BLAS thread per process, as in the book build
@@ -36,10 +31,9 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import gymnasium as gym  # noqa: E402
 import numpy as np  # noqa: E402
 
-import companion  # noqa: E402
 from companion.nn import mse_loss  # noqa: E402
 from companion.rl import GreedyPolicy, evaluate, train_dqn  # noqa: E402
-from study import STUDIES, binned_means, stamp  # noqa: E402
+from study import binned_means, run_all, write  # noqa: E402
 
 SEEDS = (0, 1, 2, 3, 4)
 STEPS = 50_000
@@ -111,30 +105,16 @@ def run_eps(job: tuple[int, int]) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--processes", type=int, default=2)
-    args = parser.parse_args()
-    jobs = [(v, s) for v in VARIANTS for s in SEEDS]
-    eps_jobs = [(d, s) for d in EPS_DECAYS for s in SEEDS]
-    with Pool(args.processes) as pool:
-        runs = pool.map(run_variant, jobs, chunksize=1)
-        eps = pool.map(run_eps, eps_jobs, chunksize=1)
+    runs, eps = run_all(__doc__, (run_variant, [(v, s) for v in VARIANTS for s in SEEDS]),
+                        (run_eps, [(d, s) for d in EPS_DECAYS for s in SEEDS]))
     for r in runs:
         print(f"{r['variant']:>8} seed {r['seed']}: solved at {r['solved_steps']}, best {r['best_return']:.0f}, "
               f"final {r['final_new_episodes']:.0f}, over-estimation {r['overestimation_final']['bias']:+.1f}")
-    out = {
-        "what": "DQN on CartPole-v1: seeds x variants, and the eps schedule (benchmarks/study_dqn.py)",
-        "settings": {"seeds": list(SEEDS), "steps": STEPS, "variants": VARIANTS, "eps_decays": list(EPS_DECAYS),
-                     "eps_steps": EPS_STEPS, "eps_bin": EPS_BIN, "new_episodes_seed": NEW_EPISODES_SEED,
-                     "overestimation_episodes": OVERESTIMATION_EPISODES, "overestimation_cut": CUT},
-        "companion": companion.__version__, "python": platform.python_version(),
-        "provenance": stamp(__file__),
-        "runs": runs, "eps": eps,
-    }
-    STUDIES.mkdir(exist_ok=True)
-    path = STUDIES / "dqn.json"
-    path.write_text(json.dumps(out, indent=1) + "\n")
-    print(f"wrote {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    write("dqn", "DQN on CartPole-v1: seeds x variants, and the eps schedule (benchmarks/study_dqn.py)",
+          {"seeds": list(SEEDS), "steps": STEPS, "variants": VARIANTS, "eps_decays": list(EPS_DECAYS),
+           "eps_steps": EPS_STEPS, "eps_bin": EPS_BIN, "new_episodes_seed": NEW_EPISODES_SEED,
+           "overestimation_episodes": OVERESTIMATION_EPISODES, "overestimation_cut": CUT},
+          __file__, runs=runs, eps=eps)
 
 
 if __name__ == "__main__":

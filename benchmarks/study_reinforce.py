@@ -14,20 +14,15 @@ Usage: ``python benchmarks/study_reinforce.py [--processes 2]``
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import platform
-from multiprocessing import Pool
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # one BLAS thread per process, as in the book build
 
 import numpy as np  # noqa: E402
 
-import companion  # noqa: E402
 from companion.rl import train_reinforce  # noqa: E402
-from study import STUDIES, binned_means, stamp  # noqa: E402
+from study import binned_means, run_all, write  # noqa: E402
 
 RATES = (0.001, 0.003, 0.01, 0.03, 0.1)
 SEEDS = (0, 1, 2, 3, 4)
@@ -46,24 +41,15 @@ def run(job: tuple[float, int]) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--processes", type=int, default=2)
-    args = parser.parse_args()
-    with Pool(args.processes) as pool:
-        runs = pool.map(run, [(lr, s) for lr in RATES for s in SEEDS], chunksize=1)
+    (runs,) = run_all(__doc__, (run, [(lr, s) for lr in RATES for s in SEEDS]))
     for lr in RATES:
         finals = [r["last_25_mean"] for r in runs if r["lr"] == lr]
         solved = sum(r["solved_steps"] is not None for r in runs if r["lr"] == lr)
         print(f"lr {lr:<6}: last-25 mean return, median {np.median(finals):6.1f} "
               f"(min {min(finals):5.1f}, max {max(finals):5.1f}); solved {solved}/{len(SEEDS)}")
-    out = {"what": "REINFORCE on CartPole-v1: Adam learning rates x seeds (benchmarks/study_reinforce.py)",
-           "settings": {"rates": list(RATES), "seeds": list(SEEDS), "steps": STEPS, "bin": BIN,
-                        "eval_every": EVAL_EVERY, "last": LAST},
-           "companion": companion.__version__, "python": platform.python_version(),
-           "provenance": stamp(__file__), "runs": runs}
-    STUDIES.mkdir(exist_ok=True)
-    (STUDIES / "reinforce.json").write_text(json.dumps(out, indent=1) + "\n")
-    print(f"wrote {STUDIES / 'reinforce.json'}")
+    write("reinforce", "REINFORCE on CartPole-v1: Adam learning rates x seeds (benchmarks/study_reinforce.py)",
+          {"rates": list(RATES), "seeds": list(SEEDS), "steps": STEPS, "bin": BIN, "eval_every": EVAL_EVERY,
+           "last": LAST}, __file__, runs=runs)
 
 
 if __name__ == "__main__":
