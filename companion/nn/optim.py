@@ -66,7 +66,10 @@ class SGD(Optimizer):
         for k, p in self.model.params.items():
             g = grads[k] + self.weight_decay * p if self.weight_decay else grads[k]
             if self.momentum:
-                v = self.state.setdefault(k, {}).setdefault("v", np.zeros_like(p))
+                state = self.state.setdefault(k, {})
+                if "v" not in state:  # (a setdefault default would allocate on every step)
+                    state["v"] = np.zeros_like(p)
+                v = state["v"]
                 v *= self.momentum
                 v += g
                 g = v
@@ -103,15 +106,19 @@ class Adam(Optimizer):
     def step(self) -> None:
         self.t += 1
         grads = self.model.grads
-        c1, c2 = 1.0 - self.b1**self.t, 1.0 - self.b2**self.t
+        b1, b2 = self.b1, self.b2
+        c1, c2 = 1.0 - b1**self.t, 1.0 - b2**self.t
         for k, p in self.model.params.items():
             g = grads[k]
-            s = self.state.setdefault(k, {"m": np.zeros_like(p), "v": np.zeros_like(p)})
-            s["m"] *= self.b1
-            s["m"] += (1.0 - self.b1) * g
-            s["v"] *= self.b2
-            s["v"] += (1.0 - self.b2) * g * g
-            p -= self.lr * (s["m"] / c1) / (np.sqrt(s["v"] / c2) + self.eps)
+            s = self.state.get(k)
+            if s is None:  # first step (a setdefault default would allocate on every step)
+                s = self.state[k] = {"m": np.zeros_like(p), "v": np.zeros_like(p)}
+            m, v = s["m"], s["v"]
+            m *= b1
+            m += (1.0 - b1) * g
+            v *= b2
+            v += (1.0 - b2) * g * g
+            p -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
 
 
 def clip_grad_norm(model: Module, max_norm: float) -> float:
@@ -138,7 +145,7 @@ def clip_grad_norm(model: Module, max_norm: float) -> float:
     check_instance(model, Module, "model", who, "a companion.nn Module")
     max_norm = check_positive(max_norm, "max_norm", who)
     grads = model.grads
-    total = float(np.sqrt(sum(float(np.sum(g.astype(np.float64) ** 2)) for g in grads.values())))
+    total = float(np.sqrt(sum(float(np.sum(g.astype(np.float64, copy=False) ** 2)) for g in grads.values())))
     if total > max_norm:
         scale = max_norm / total
         for g in grads.values():
