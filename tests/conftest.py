@@ -58,7 +58,11 @@ def built_book(tmp_path_factory) -> Path:
     """
     if os.environ.get("GS_BUILT_BOOK"):
         return Path(os.environ["GS_BUILT_BOOK"]).resolve()
-    out = tmp_path_factory.mktemp("book")
+    return build_book(tmp_path_factory.mktemp("book"))
+
+
+def build_book(out: Path) -> Path:
+    """Build the whole book into ``out`` (see :func:`built_book`); return its ``_build``."""
     jb = shutil.which("jupyter-book") or str(Path(sys.executable).with_name("jupyter-book"))
     cmd = [jb, "build", str(ROOT), "--path-output", str(out), "--all", "-W", "-n", "--keep-going"]
     offline = offline_prefix()
