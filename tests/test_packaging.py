@@ -121,3 +121,26 @@ def test_repository_url_is_the_one_in_config():
         quoted |= set(re.findall(r"mybinder\.org/v2/gh/([\w.-]+/[\w.-]+?)/", text))
         assert quoted, f"{place} does not quote the repository"
         assert quoted == {slug}, f"{place} quotes {quoted}, _config.yml says {slug}"
+
+
+def test_the_bytecode_warm_up_names_what_the_build_imports(tmp_path, monkeypatch):
+    """tools/warm_bytecode.py (run by tasks.py once per new .venv) compiles what the chapters,
+    the Sphinx extensions and the kernel import; its workers write bytecode even when the
+    environment says not to."""
+    import sys
+
+    monkeypatch.syspath_prepend(str(ROOT / "tools"))
+    import warm_bytecode
+
+    imports = warm_bytecode.chapter_imports()
+    assert {"torch", "matplotlib.pyplot", "companion.nn", "scipy.signal", "pywt"} <= imports
+    assert not {"the", "their"} & imports  # code cells only, not prose that says "import"
+    assert {"myst_nb", "sphinx_book_theme", "sphinxcontrib.bibtex", "execution"} <= warm_bytecode.sphinx_extensions()
+
+    (tmp_path / "warm_probe.py").write_text("X = 1\n")
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    worker = warm_bytecode._start(["warm_probe"])
+    assert worker.wait(timeout=120) == 0
+    tag = sys.implementation.cache_tag
+    assert (tmp_path / "__pycache__" / f"warm_probe.{tag}.pyc").is_file()
