@@ -2,9 +2,10 @@
 
 pip installs the lock with ``--no-compile``: compiling all of its 10,000 modules took 25 s
 on two cores, and the build imports fewer than half of them. Importing what the build
-imports, with bytecode writing on, compiles exactly those: the chapters' own imports (read
-from their code cells), the Sphinx extensions of ``_config.yml``, the kernel, and the few
-modules that the chapters load lazily. Two processes share the list. Anything left out
+imports, with bytecode writing on, compiles exactly those: two Jupyter kernels import the
+chapters' own imports (read from their code cells; a kernel, as the build's, so that what
+the kernel itself loads is compiled too, 200 modules of debugpy, tornado and IPython) and
+one process the Sphinx extensions of ``_config.yml`` and the test tools. Anything left out
 is compiled when first imported, as Python always does; nothing here can change a result.
 """
 
@@ -17,10 +18,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# Imported behind the chapters' backs: by torch.optim's first optimizer, by MyST-NB's
-# kernel and by the test suite.
-LAZY = ["torch._dynamo", "ipykernel.kernelapp", "ipykernel.ipkernel", "nbclient", "jupyter_cache",
-        "pytest", "hypothesis", "playwright.sync_api"]
+# Imported behind the chapters' backs: by torch.optim's first optimizer and glue; by the build and
+# the test suite, outside the kernels.
+LAZY_IN_KERNEL = ["torch._dynamo", "myst_nb.ext.glue"]  # the second: by companion.book.glue
+TOOLS = ["nbclient", "jupyter_cache", "pytest", "hypothesis", "playwright.sync_api"]
 
 
 def chapter_imports() -> set[str]:
@@ -64,6 +65,19 @@ def _start(names: list[str]) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def _warm_kernel(names: list[str]) -> None:
+    """Import ``names`` in a Jupyter kernel, then show a figure, as a chapter would."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    code = (f"import importlib\nfor name in {names!r}:\n    try:\n        importlib.import_module(name)\n"
+            "    except Exception:\n        pass\n"
+            "import matplotlib.pyplot as plt\nplt.plot([0, 1])\nplt.show()\n")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    NotebookClient(nb, timeout=600, kernel_name="python3", shutdown_kernel="immediate",
+                   resources={"metadata": {"path": str(ROOT / "book")}}).execute()
+
+
 def main() -> None:
     if sys.argv[1:2] == ["--import"]:  # a worker
         for name in sys.argv[2:]:
@@ -72,16 +86,22 @@ def main() -> None:
             except Exception:  # noqa: BLE001 -- a warm-up: what fails to import is not compiled
                 pass
         return
-    wanted = chapter_imports() | set(LAZY)
-    # torch (and sympy behind it) is half the work: one process for it, one for the rest
-    torch = sorted(n for n in wanted if n.split(".")[0] == "torch")
-    workers = [_start(torch)]
+    from concurrent.futures import ThreadPoolExecutor
+
+    sys.dont_write_bytecode = False  # this process's own imports (nbclient, ...) too
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # and the kernels'
+    os.environ["COMPANION_WIDGETS"] = "static"  # as in the build (book/_ext/companion_build.py)
+    in_kernels = chapter_imports() | set(LAZY_IN_KERNEL)
     local = {p.stem for p in (ROOT / "book" / "_ext").glob("*.py")}
-    rest = sorted((wanted | sphinx_extensions()) - set(torch) - local)
-    workers.append(_start(rest))
-    for worker in workers:
-        worker.wait()
-    print(f"compiled the bytecode of {len(torch) + len(rest)} modules and of what they import")
+    outside = sorted((sphinx_extensions() | set(TOOLS)) - local)
+    # torch (and sympy behind it) is half the work: one kernel for it, one for the rest
+    torch = sorted(n for n in in_kernels if n.split(".")[0] == "torch")
+    rest = sorted(in_kernels - set(torch))
+    worker = _start(outside)
+    with ThreadPoolExecutor(2) as pool:  # the kernels do the work; the threads wait on them
+        list(pool.map(_warm_kernel, [torch, rest]))
+    worker.wait()
+    print(f"compiled the bytecode of {len(in_kernels) + len(outside)} modules and of what they import")
 
 
 if __name__ == "__main__":
