@@ -124,8 +124,8 @@ def write(build: Path, pages: list[str]) -> None:
             sys.exit(f"{executed} is missing: build the book first (python3 tasks.py book)")
         nb = nbformat.read(executed, as_version=4)
         if not any(cell.get("outputs") for cell in nb.cells if cell.cell_type == "code"):
-            # A page taken from the execution cache can be written without its outputs; a record
-            # of empty outputs would make the reproducibility test compare nothing.
+            # MyST-NB alone writes a page taken from the cache without its outputs (the book's
+            # execution extension puts them back); a record of empty outputs would compare nothing.
             sys.exit(f"{executed} has no outputs (taken from the cache?): rebuild from scratch with "
                      f"`rm -rf _build && python3 tasks.py book`, then run this again")
         record[page] = text_outputs(nb)
