@@ -114,7 +114,7 @@ def test(*pytest_args: str) -> None:
 # Tests of the book, its build and its packaging: they need the [book] extra and the lock.
 NOT_UNIT = {"test_book.py", "test_browser.py", "test_api.py", "test_packaging.py", "test_workflow.py",
             "test_release.py", "test_glue.py", "test_prose_numbers.py", "test_plain_markdown.py",
-            "test_report.py",
+            "test_report.py", "test_execution.py",
             # the studies' records name the locked numpy and gymnasium they ran on
             "test_studies.py"}
 LOWEST = ROOT / ".venv-lowest"
