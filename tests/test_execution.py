@@ -132,6 +132,16 @@ def test_a_failing_notebook_still_fails_the_build_with_its_error(tmp_path: Path)
     assert "good.md: executed in" in log
 
 
+def test_a_dying_kernel_fails_the_build_and_spares_the_others(tmp_path: Path) -> None:
+    good = HEADER + "\n# Good\n\n```{code-cell} ipython3\nprint('fine')\n```\n"
+    dies = HEADER + "\n# Dies\n\n```{code-cell} ipython3\nimport os\nos._exit(1)\n```\n"
+    proc = build(tmp_path, {"good": good, "dies": dies}, jobs=2)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "dies.md: failed; MyST-NB runs it again" in log
+    assert "good.md: executed in" in log and cached_outputs(tmp_path) == {"good": "fine\n"}
+
+
 def test_the_book_build_ran_its_chapters_in_parallel(built_book: Path) -> None:
     log = (built_book.parent / "build.log").read_text()
     notebooks = len(chapters())  # every notebook page: the chapters, performance, status

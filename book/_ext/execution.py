@@ -99,8 +99,12 @@ def _execute_missing(app, env, docnames) -> None:
         futures = {pool.submit(execute, path, nb): (path, nb, fmt) for path, nb, fmt, _ in missing}
         for future in as_completed(futures):
             path, notebook, read_fmt = futures[future]
-            result = future.result()
-            if result.err is not None:
+            try:
+                result = future.result()
+                failed = result.err is not None  # a cell raised or timed out
+            except Exception:  # noqa: BLE001 -- the kernel died, or would not start
+                failed = True
+            if failed:
                 logger.info(f"{path.name}: failed; MyST-NB runs it again while reading and reports it")
                 continue
             # as MyST-NB stages it: with the reader it used, when it names one
