@@ -4,7 +4,7 @@ pip installs the lock with ``--no-compile``: compiling all of its 10,000 modules
 on two cores, and the build imports fewer than half of them. Importing what the build
 imports, with bytecode writing on, compiles exactly those: two Jupyter kernels import the
 chapters' own imports (read from their code cells; a kernel, as the build's, so that what
-the kernel itself loads is compiled too, 200 modules of debugpy, tornado and IPython) and
+the kernel itself loads is compiled too: about 150 modules, most of them debugpy) and
 one process the Sphinx extensions of ``_config.yml`` and the test tools. Anything left out
 is compiled when first imported, as Python always does; nothing here can change a result.
 """

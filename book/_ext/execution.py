@@ -8,7 +8,7 @@ executed and cached.
    Before the read (``env-before-read-docs``), this extension reads each page the way MyST-NB
    does, looks it up in the same jupyter-cache, and executes the missing ones one per core
    (``execution_jobs``), longest first, each in its own kernel, stopped as soon as its
-   last cell is done (a graceful shutdown of a kernel that loaded PyTorch takes 1.5 s).
+   last cell is done (a graceful shutdown of a kernel that loaded PyTorch took 1.6 s here).
    Only the main thread writes to the cache, with the same calls and the same record
    (``execution_seconds``) as MyST-NB.
    The read then finds every chapter in the cache: outputs, glue, stderr checks (warnings,
@@ -89,7 +89,7 @@ def _execute_missing(app, env, docnames) -> None:
 
     def execute(path: Path, notebook):
         # The kernel is stopped at once when the last cell is done: a graceful shutdown
-        # of one that loaded PyTorch waits 1.5 s more, for nothing the page shows.
+        # of one that loaded PyTorch took 1.6 s more here, for nothing the page shows.
         return single_nb_execution(notebook, cwd=str(path.parent), timeout=nb_config.execution_timeout,
                                    allow_errors=nb_config.execution_allow_errors, meta_override=True,
                                    shutdown_kernel="immediate")
