@@ -174,15 +174,18 @@ def pdf(build: str = "") -> None:
 
 
 def forget_executions() -> None:
-    """Drop the book's execution cache: pages read the files just written (the performance
-    page reads benchmarks/results/, chapters read benchmarks/studies/), and the cache only
-    notices changes to a page's own source."""
+    """Drop the book's execution cache and Sphinx's record of what it read: pages read the
+    files just written (the performance page reads benchmarks/results/, chapters read
+    benchmarks/studies/), and both only notice changes to a page's own source (without the
+    second, Sphinx would not even read the unchanged pages again)."""
     import shutil
 
-    cache = ROOT / "_build" / ".jupyter_cache"
-    if cache.exists():
-        shutil.rmtree(cache)
-        print("cleared _build/.jupyter_cache: the next `book` executes every page again", flush=True)
+    dropped = [d for d in (ROOT / "_build" / ".jupyter_cache", ROOT / "_build" / ".doctrees") if d.exists()]
+    for d in dropped:
+        shutil.rmtree(d)
+    if dropped:
+        print(f"cleared {', '.join('_build/' + d.name for d in dropped)}: the next `book` reads and "
+              "executes every page again", flush=True)
 
 
 def bench() -> None:

@@ -129,6 +129,38 @@ def test_adam_step_by_step(betas):
             np.testing.assert_allclose(model.params[k], theta[k], rtol=1e-12, err_msg=f"{k} at step {t}")
 
 
+def _adam_by_hand(params, grads, m, v, t, lr=1e-2, b1=0.9, b2=0.999, eps=1e-8):
+    """One Adam step, parameter by parameter, in the optimiser's own order of operations."""
+    for k, p in params.items():
+        g = grads[k]
+        m[k] = b1 * m.get(k, np.zeros_like(p)) + (1.0 - b1) * g
+        v[k] = b2 * v.get(k, np.zeros_like(p)) + (1.0 - b2) * g * g
+        p -= lr * (m[k] / (1.0 - b1**t)) / (np.sqrt(v[k] / (1.0 - b2**t)) + eps)
+
+
+def test_adam_updates_mixed_dtypes_exactly_and_keeps_moments_when_the_model_grows():
+    """Adam updates each dtype's parameters as one flat vector: the result must be bit for bit
+    the per-parameter formula, float32 parameters must stay float32, and a layer added after
+    some steps starts from zero moments while the others keep theirs."""
+    rng = np.random.default_rng(4)
+    model = Sequential(Linear(3, 5, rng=0, dtype=np.float32), Tanh(), Linear(5, 2, rng=1))
+    ref = {k: p.copy() for k, p in model.params.items()}
+    m, v = {}, {}
+    opt = Adam(model, lr=1e-2)
+    for t in range(1, 9):
+        if t == 5:  # the model grows: a new last layer
+            model.layers.append(Linear(2, 1, rng=2))
+            ref.update({k: p.copy() for k, p in model.params.items() if k not in ref})
+        out = model(rng.normal(size=(4, 3)))
+        model.backward(np.ones_like(out))
+        _adam_by_hand(ref, model.grads, m, v, t)
+        opt.step()
+        for k, p in model.params.items():
+            assert p.dtype == ref[k].dtype
+            np.testing.assert_array_equal(p, ref[k], err_msg=f"{k} at step {t}")
+            np.testing.assert_array_equal(opt.state[k]["m"], m[k], err_msg=f"m of {k} at step {t}")
+
+
 def test_adam_first_step_moves_every_parameter_by_about_lr():
     """At t = 1 the bias-corrected m̂ = g and v̂ = g², so the step is lr·g/(|g| + eps) ≈ lr·sign(g)."""
     lr = 0.003

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import warnings
 
+import gymnasium
 import numpy as np
 import pytest
 import scipy.special
@@ -224,6 +225,30 @@ def test_evaluate_is_deterministic_for_a_seed():
     assert not np.all(heuristic == heuristic[0])  # different seeds give different episodes
 
 
+def _make_vec_returns(policy, env_id, episodes, seed, mode):
+    """The reference: Gymnasium's own vector environment, each episode played to its end."""
+    envs = gymnasium.make_vec(env_id, num_envs=episodes, vectorization_mode=mode)
+    obs = envs.reset(seed=seed)[0]
+    returns, alive = np.zeros(episodes), np.ones(episodes, dtype=bool)
+    while alive.any():
+        obs, rewards, term, trunc, _ = envs.step(np.array([policy(o) for o in obs]))
+        returns += np.where(alive, rewards, 0.0)  # after its end an episode is reset: not counted
+        alive &= ~(term | trunc)
+    envs.close()
+    return returns
+
+
+@pytest.mark.parametrize(("env_id", "mode"), [("CartPole-v1", "vector_entry_point"), ("MountainCar-v0", "sync")])
+def test_evaluate_plays_the_episodes_of_gymnasiums_vector_environment(env_id, mode):
+    """CartPole has its own vectorised version; MountainCar has not, so its episodes are
+    separate environments reset with seed + i, as SyncVectorEnv resets them."""
+    assert (gymnasium.spec(env_id).vector_entry_point is not None) == (mode == "vector_entry_point")
+    heuristic = (lambda obs: int(obs[2] > 0)) if env_id == "CartPole-v1" else (lambda obs: 2 * int(obs[1] > 0))
+    ours = evaluate(heuristic, env_id, 6, seed=9)
+    np.testing.assert_array_equal(ours, _make_vec_returns(heuristic, env_id, 6, 9, mode))
+    assert len(set(ours.tolist())) > 1  # the episodes differ
+
+
 def test_bad_arguments_raise_clear_errors():
     with pytest.raises(ValueError, match="train_dqn: unknown Gymnasium environment 'CartPole-v9000'"):
         train_dqn("CartPole-v9000", seed=0)
@@ -239,6 +264,33 @@ def test_bad_arguments_raise_clear_errors():
         evaluate(lambda o: 0, "CartPole-v1", 0, seed=0)
     with pytest.raises(ValueError, match=r"GreedyPolicy: expected an observation of shape \(4,\)"):
         GreedyPolicy.snapshot(mlp(4, 2, (8,), rng=0), 4)(np.zeros(3))
+
+
+class _NaNAfterThreeSteps(gymnasium.Wrapper):
+    """CartPole whose fourth observation is NaN, as a broken simulator's might be."""
+
+    def reset(self, **kwargs):
+        self.n = 0
+        return self.env.reset(**kwargs)
+
+    def step(self, action):
+        obs, r, term, trunc, info = self.env.step(action)
+        self.n += 1
+        return (obs * np.nan if self.n > 3 else obs), r, term, trunc, info
+
+
+gymnasium.register("test/NaNCartPole-v0", entry_point=lambda: _NaNAfterThreeSteps(gymnasium.make("CartPole-v1")),
+                   disable_env_checker=True)
+SHORT_DQN = dict(total_steps=300, learning_starts=100, train_every=100, gradient_steps=2, eval_every=300,
+                 eval_episodes=2, progress=False)
+
+
+def test_train_dqn_refuses_a_non_finite_observation_or_loss():
+    """Neither would be stored or trained on silently: NaN would reach every Q value."""
+    with pytest.raises(ValueError, match=r"train_dqn: test/NaNCartPole-v0 returned the observation .*nan"):
+        train_dqn("test/NaNCartPole-v0", seed=0, **SHORT_DQN)
+    with pytest.raises(ValueError, match="train_dqn: the loss became inf"):
+        train_dqn(seed=0, loss=lambda pred, target: (float("inf"), np.zeros_like(pred)), **SHORT_DQN)
 
 
 def test_training_is_seeded_and_the_kept_policy_is_a_frozen_snapshot():

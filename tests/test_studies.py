@@ -45,3 +45,18 @@ def test_a_changed_module_makes_a_study_stale(tmp_path, monkeypatch) -> None:
     target = fake_root / data["files"][0]
     target.write_bytes(target.read_bytes() + b"\n")
     assert study.is_current(data) == (False, "the code it ran has changed")
+
+
+def test_new_results_make_the_next_build_read_and_execute_every_page(tmp_path, monkeypatch) -> None:
+    """After `tasks.py studies` or `bench`, a page whose own source did not change must still
+    be run again: it reads the new JSON. The execution cache alone is not enough, since Sphinx
+    does not even read a page it has a doctree for."""
+    import tasks
+
+    build = tmp_path / "_build"
+    for name in (".jupyter_cache", ".doctrees", "html"):
+        (build / name).mkdir(parents=True)
+        (build / name / "kept.txt").write_text("x")
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    tasks.forget_executions()
+    assert sorted(p.name for p in build.iterdir()) == ["html"]  # the last built site stays

@@ -105,20 +105,50 @@ class Adam(Optimizer):
 
     def step(self) -> None:
         self.t += 1
-        grads = self.model.grads
+        params, grads = self.model.params, self.model.grads
         b1, b2 = self.b1, self.b2
         c1, c2 = 1.0 - b1**self.t, 1.0 - b2**self.t
-        for k, p in self.model.params.items():
-            g = grads[k]
-            s = self.state.get(k)
-            if s is None:  # first step (a setdefault default would allocate on every step)
-                s = self.state[k] = {"m": np.zeros_like(p), "v": np.zeros_like(p)}
-            m, v = s["m"], s["v"]
+        # All parameters of one dtype are updated as one flat vector: the same arithmetic,
+        # element by element, in a tenth of the numpy calls for a small network.
+        for keys, m, v in self._flat_moments(params):
+            g = grads[keys[0]].ravel() if len(keys) == 1 else np.concatenate([grads[k].ravel() for k in keys])
             m *= b1
             m += (1.0 - b1) * g
             v *= b2
             v += (1.0 - b2) * g * g
-            p -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+            update = self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+            start = 0
+            for k in keys:
+                p = params[k]
+                p -= update[start:start + p.size].reshape(p.shape)
+                start += p.size
+
+    def _flat_moments(self, params: dict[str, np.ndarray]) -> list[tuple[list[str], np.ndarray, np.ndarray]]:
+        """``(keys, m, v)`` per dtype: flat moment vectors of which ``state[k]["m"]`` and
+        ``state[k]["v"]`` are views. Rebuilt, keeping every moment so far, when the model's
+        parameters change (a layer added, a shape changed)."""
+        layout = tuple((k, p.shape, p.dtype) for k, p in params.items())
+        if getattr(self, "_layout", None) != layout:
+            groups: dict[np.dtype, list[str]] = {}
+            for k, p in params.items():
+                groups.setdefault(p.dtype, []).append(k)
+            self._groups = []
+            for dtype, keys in groups.items():
+                m = np.concatenate([self._moment(k, "m", params[k]) for k in keys]).astype(dtype, copy=False)
+                v = np.concatenate([self._moment(k, "v", params[k]) for k in keys]).astype(dtype, copy=False)
+                start = 0
+                for k in keys:
+                    shape, n = params[k].shape, params[k].size
+                    self.state[k] = {"m": m[start:start + n].reshape(shape), "v": v[start:start + n].reshape(shape)}
+                    start += n
+                self._groups.append((keys, m, v))
+            self._layout = layout
+        return self._groups
+
+    def _moment(self, key: str, name: str, p: np.ndarray) -> np.ndarray:
+        """The moment ``name`` of parameter ``key`` so far, flat (zeros before its first step)."""
+        old = self.state.get(key, {}).get(name)
+        return old.ravel() if old is not None and old.shape == p.shape else np.zeros(p.size, p.dtype)
 
 
 def clip_grad_norm(model: Module, max_norm: float) -> float:
@@ -144,10 +174,14 @@ def clip_grad_norm(model: Module, max_norm: float) -> float:
     who = "clip_grad_norm"
     check_instance(model, Module, "model", who, "a companion.nn Module")
     max_norm = check_positive(max_norm, "max_norm", who)
-    grads = model.grads
-    total = float(np.sqrt(sum(float(np.sum(g.astype(np.float64, copy=False) ** 2)) for g in grads.values())))
+    grads = list(model.grads.values())
+    total = 0.0
+    for g in grads:
+        g64 = g.astype(np.float64, copy=False)
+        total += float((g64 * g64).sum())
+    total = float(np.sqrt(total))
     if total > max_norm:
         scale = max_norm / total
-        for g in grads.values():
+        for g in grads:
             g *= scale
     return total

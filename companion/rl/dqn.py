@@ -124,6 +124,12 @@ def q_loss_gather(
     """
     who = "q_loss_gather"
     q, actions, targets, loss = _check_q(q, actions, targets, loss, huber_delta, who)
+    return _gather(loss, q, actions, targets, who)
+
+
+def _gather(loss: LossFn, q: np.ndarray, actions: np.ndarray, targets: np.ndarray,
+            who: str) -> tuple[float, np.ndarray]:
+    """:func:`q_loss_gather` on arguments already checked (``train_dqn`` makes them itself)."""
     rows = np.arange(q.shape[0])
     value, slope = _chosen_loss(loss, q[rows, actions], targets, who)
     dq = np.zeros_like(q)
@@ -170,6 +176,11 @@ def linear_epsilon(step: int, start: float = 1.0, end: float = 0.05, decay_steps
     step = check_int(step, "step", who, low=0)
     start, end = check_probability(start, "start", who), check_probability(end, "end", who)
     decay_steps = check_int(decay_steps, "decay_steps", who, low=0)
+    return _epsilon(step, start, end, decay_steps)
+
+
+def _epsilon(step: int, start: float, end: float, decay_steps: int) -> float:
+    """:func:`linear_epsilon` on checked arguments (``train_dqn`` calls it every step)."""
     if decay_steps == 0:
         return end
     frac = min(step / decay_steps, 1.0)
@@ -215,6 +226,10 @@ class ReplayBuffer:
         action = check_int(action, "action", who, low=0)
         reward = check_number(reward, "reward", who)
         terminated = check_bool(terminated, "terminated", who)
+        self._put(obs, action, reward, next_obs, terminated)
+
+    def _put(self, obs: np.ndarray, action: int, reward: float, next_obs: np.ndarray, terminated: bool) -> None:
+        """:meth:`add` without its checks, for ``train_dqn``, which makes every field itself."""
         i = self._pos
         self.obs[i], self.actions[i], self.rewards[i] = obs, action, reward
         self.next_obs[i], self.terminated[i] = next_obs, float(terminated)
@@ -229,6 +244,10 @@ class ReplayBuffer:
         rng = as_rng(rng, "rng", who)
         if self.size == 0:
             raise ValueError(f"{who}: the buffer is empty")
+        return self._draw(batch_size, rng)
+
+    def _draw(self, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+        """:meth:`sample` without its checks, for ``train_dqn`` (a filled buffer, its own rng)."""
         idx = rng.integers(0, self.size, size=batch_size)
         return self.obs[idx], self.actions[idx], self.rewards[idx], self.next_obs[idx], self.terminated[idx]
 
@@ -292,18 +311,30 @@ class DQNConfig(Config):
         check_number(self.stop_return, "stop_return", who, none_ok=True)
 
 
+def _observation(obs: Any, obs_dim: int, env_id: str) -> np.ndarray:
+    """An environment's observation as float64, refused if it is not finite (it would poison
+    the replay buffer and every Q value after it)."""
+    obs = np.asarray(obs, dtype=np.float64)
+    if obs.shape != (obs_dim,) or not np.isfinite(obs).all():
+        raise ValueError(f"train_dqn: {env_id} returned the observation {obs!r}; expected {obs_dim} finite numbers")
+    return obs
+
+
 def _dqn_update(net: Sequential, target: Sequential, opt: Adam, buffer: ReplayBuffer, cfg: DQNConfig,
                 rng: np.random.Generator) -> float:
     """One gradient step on a replayed batch; returns the loss. Derived in: dqn-cartpole."""
-    s, a, rew, s2, done = buffer.sample(cfg.batch_size, rng)
+    s, a, rew, s2, done = buffer._draw(cfg.batch_size, rng)
     q_next = target.forward(s2)
     if cfg.double:  # the online net picks a', the target net scores it
         best_next = q_next[np.arange(len(a)), np.argmax(net.forward(s2), axis=1)]
     else:
         best_next = q_next.max(axis=1)
     y = rew + cfg.gamma * (1.0 - done) * best_next
-    loss, dq = q_loss_gather(net.forward(s), a, y, loss=cfg.loss)
-    net.backward(dq)
+    loss, dq = _gather(cfg.loss, net.forward(s), a, y, "train_dqn")
+    if not np.isfinite(loss):  # q_loss_gather would refuse such Q values; so does training
+        raise ValueError(f"train_dqn: the loss became {loss}: the Q values diverged or the loss "
+                         "function is not finite (try a smaller lr or max_grad_norm)")
+    net.backward(dq, input_grad=False)  # nobody needs dL/d(observation)
     if cfg.max_grad_norm is not None:
         clip_grad_norm(net, cfg.max_grad_norm)
     opt.step()
@@ -357,24 +388,24 @@ def train_dqn(
     buffer = ReplayBuffer(cfg.buffer_size, obs_dim)
     tracker = Tracker(env_id, net, obs_dim, cfg, seed, show)
     episode = 0
-    obs = np.asarray(env.reset(seed=seed * 100_003)[0], dtype=np.float64)
+    obs = _observation(env.reset(seed=seed * 100_003)[0], obs_dim, env_id)
     ep_return = 0.0
     while tracker.steps < cfg.total_steps:
-        eps = linear_epsilon(tracker.steps, cfg.eps_start, cfg.eps_end, cfg.eps_decay_steps)
+        eps = _epsilon(tracker.steps, cfg.eps_start, cfg.eps_end, cfg.eps_decay_steps)
         if rng.random() < eps:
             action = int(env.action_space.sample())
         else:
             action = int(np.argmax(net.forward(obs[None, :])[0]))
         next_obs, r, term, trunc, _ = env.step(action)
-        next_obs = np.asarray(next_obs, dtype=np.float64)
-        buffer.add(obs, action, float(r), next_obs, bool(term))  # truncation is not an end: bootstrap
+        next_obs = _observation(next_obs, obs_dim, env_id)
+        buffer._put(obs, action, float(r), next_obs, bool(term))  # truncation is not an end: bootstrap
         ep_return += float(r)
         obs = next_obs
         tracker.advance(1)
         if term or trunc:
             tracker.episode(ep_return)
             episode += 1
-            obs = np.asarray(env.reset(seed=seed * 100_003 + episode)[0], dtype=np.float64)
+            obs = _observation(env.reset(seed=seed * 100_003 + episode)[0], obs_dim, env_id)
             ep_return = 0.0
         if tracker.steps >= cfg.learning_starts and tracker.steps % cfg.train_every == 0:
             for _ in range(cfg.gradient_steps):
