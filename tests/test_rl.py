@@ -279,16 +279,26 @@ class _NaNAfterThreeSteps(gymnasium.Wrapper):
         return (obs * np.nan if self.n > 3 else obs), r, term, trunc, info
 
 
+class _InfiniteReward(gymnasium.Wrapper):
+    def step(self, action):
+        obs, r, term, trunc, info = self.env.step(action)
+        return obs, np.inf, term, trunc, info
+
+
 gymnasium.register("test/NaNCartPole-v0", entry_point=lambda: _NaNAfterThreeSteps(gymnasium.make("CartPole-v1")),
+                   disable_env_checker=True)
+gymnasium.register("test/InfRewardCartPole-v0", entry_point=lambda: _InfiniteReward(gymnasium.make("CartPole-v1")),
                    disable_env_checker=True)
 SHORT_DQN = dict(total_steps=300, learning_starts=100, train_every=100, gradient_steps=2, eval_every=300,
                  eval_episodes=2, progress=False)
 
 
-def test_train_dqn_refuses_a_non_finite_observation_or_loss():
-    """Neither would be stored or trained on silently: NaN would reach every Q value."""
+def test_train_dqn_refuses_a_non_finite_observation_reward_or_loss():
+    """None would be stored or trained on silently: NaN would reach every Q value."""
     with pytest.raises(ValueError, match=r"train_dqn: test/NaNCartPole-v0 returned the observation .*nan"):
         train_dqn("test/NaNCartPole-v0", seed=0, **SHORT_DQN)
+    with pytest.raises(ValueError, match="train_dqn: test/InfRewardCartPole-v0 returned the reward inf"):
+        train_dqn("test/InfRewardCartPole-v0", seed=0, **SHORT_DQN)
     with pytest.raises(ValueError, match="train_dqn: the loss became inf"):
         train_dqn(seed=0, loss=lambda pred, target: (float("inf"), np.zeros_like(pred)), **SHORT_DQN)
 

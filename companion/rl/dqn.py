@@ -397,9 +397,11 @@ def train_dqn(
         else:
             action = int(np.argmax(net.forward(obs[None, :])[0]))
         next_obs, r, term, trunc, _ = env.step(action)
-        next_obs = _observation(next_obs, obs_dim, env_id)
-        buffer._put(obs, action, float(r), next_obs, bool(term))  # truncation is not an end: bootstrap
-        ep_return += float(r)
+        next_obs, r = _observation(next_obs, obs_dim, env_id), float(r)
+        if not np.isfinite(r):
+            raise ValueError(f"train_dqn: {env_id} returned the reward {r}; expected a finite number")
+        buffer._put(obs, action, r, next_obs, bool(term))  # truncation is not an end: bootstrap
+        ep_return += r
         obs = next_obs
         tracker.advance(1)
         if term or trunc:
