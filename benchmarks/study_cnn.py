@@ -2,9 +2,10 @@
 filter decay.
 
 Six trainings of about a second each: with them the chapter ran past its 15 s budget, so it
-trains seed 0 both ways itself (and checks that it gets this file's seed 0) and reads seeds 1
-and 2 from ``benchmarks/studies/cnn.json``, which this script writes; ``tests/test_studies.py``
-fails when the code it ran has changed since (then rerun it: ``python3 tasks.py studies``).
+trains seed 0 plainly itself (and checks that it gets this file's seed 0) and reads the other
+runs from ``benchmarks/studies/cnn.json``, which this script writes. ``tests/test_studies.py``
+fails when the code it ran has changed since (then rerun it: ``python3 tasks.py studies``), and
+trains seed 0 with the decay to check that it gets this file's run.
 
 For each run: the seed, the filter decay λ, the final test accuracy, and the 16 first-layer
 3×3 filters before and after training (JSON floats, which read back bit for bit).

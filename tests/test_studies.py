@@ -31,6 +31,20 @@ def test_study_is_current(name: str) -> None:
     assert any(f.startswith("companion/") for f in data["provenance"]["files"])
 
 
+def test_the_cnn_study_reproduces_the_run_the_chapter_only_reads() -> None:
+    """The CNN chapter trains seed 0 plainly and checks it against the study; seed 0 with
+    filter decay it only reads, so it is trained here (same tolerance as the chapter's)."""
+    import numpy as np
+    import study_cnn
+
+    recorded = next(r for r in json.loads((STUDIES / "cnn.json").read_text())["runs"]
+                    if r["seed"] == 0 and r["filter_decay"] == 2.0)
+    live = study_cnn.run((2.0, 0))
+    assert abs(live["test_accuracy"] - recorded["test_accuracy"]) < 1e-9
+    np.testing.assert_allclose(live["filters_start"], recorded["filters_start"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(live["filters_end"], recorded["filters_end"], rtol=0, atol=1e-8)
+
+
 def test_a_changed_module_makes_a_study_stale(tmp_path, monkeypatch) -> None:
     """The check can fail: one byte changed in a file the study ran is caught."""
     import study
